@@ -1,0 +1,27 @@
+"""The core domain. One module per entity family; import from ats.models."""
+
+from __future__ import annotations
+
+from ats.models.applications import Application, Channel, Gender, StageChange
+from ats.models.audit import AuditEvent
+from ats.models.candidates import Candidate
+from ats.models.consents import Consent, ConsentText, Purpose
+from ats.models.documents import Document
+from ats.models.vacancies import DEFAULT_STAGES, Department, Stage, Vacancy
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "Application",
+    "AuditEvent",
+    "Candidate",
+    "Channel",
+    "Consent",
+    "ConsentText",
+    "Department",
+    "Document",
+    "Gender",
+    "Purpose",
+    "Stage",
+    "StageChange",
+    "Vacancy",
+]

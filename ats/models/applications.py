@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ats.models.candidates import Candidate
+from ats.models.vacancies import Stage, Vacancy
+
+
+class Channel(models.TextChoices):
+    """How the applicant heard of us (the careers site may offer a subset)."""
+
+    CAREERS_SITE = "careers_site", _("Our careers site")
+    JOB_BOARD = "job_board", _("A job board")
+    LINKEDIN = "linkedin", _("LinkedIn")
+    REFERRAL = "referral", _("A friend or employee")
+    EVENT = "event", _("A fair or event")
+    EMAIL = "email", _("Application by email")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    """Self-declared, optional, used only for anonymised statistics."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    DIVERSE = "diverse", _("Diverse / non-binary")
+    NOT_STATED = "not_stated", _("Prefer not to say")
+
+
+class Application(models.Model):
+    class Decision(models.TextChoices):
+        NONE = "", _("No decision yet")
+        REJECTED = "rejected", _("Rejected")
+        HIRED = "hired", _("Hired")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    vacancy = models.ForeignKey(
+        Vacancy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text=_("Empty for an unsolicited application."),
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="applications")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    channel_other = models.CharField(_("channel (other)"), max_length=100, blank=True)
+    self_declared_gender = models.CharField(
+        _("gender (self-declared)"),
+        max_length=10,
+        choices=Gender.choices,
+        default=Gender.NOT_STATED,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.NONE, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The retention clock starts here: six months after the applicant was told.
+    decision_communicated_at = models.DateTimeField(
+        _("decision communicated at"), null=True, blank=True, db_index=True
+    )
+    # A hired applicant's data is kept for the employment, until HR ends it.
+    employment_ended_at = models.DateTimeField(_("employment ended at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("application")
+        indexes = [models.Index(fields=["vacancy", "stage"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision_communicated_at__isnull=True) | ~models.Q(decision=""),
+                name="application_communicated_needs_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application #{self.pk}"
+
+    @property
+    def is_unsolicited(self) -> bool:
+        return self.vacancy_id is None
+
+
+class StageChange(models.Model):
+    """The history of an application's moves through the pipeline."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Stage change #{self.pk}"

@@ -1,0 +1,46 @@
+"""Reads reused in several places, above all: what may this user see?"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from ats.models import Application, Vacancy
+
+HR = "hr"
+HIRING_MANAGER = "hiring_manager"
+MANAGEMENT = "management"
+ROLES = (HR, HIRING_MANAGER, MANAGEMENT)
+
+
+def has_role(user: AbstractBaseUser, role: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.groups.filter(name=role).exists()
+
+
+def is_hr(user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, HR))
+
+
+def visible_vacancies(user: AbstractBaseUser) -> QuerySet[Vacancy]:
+    """HR sees every vacancy; a hiring manager only those assigned to them; others none."""
+    if is_hr(user):
+        return Vacancy.objects.all()
+    if has_role(user, HIRING_MANAGER):
+        return Vacancy.objects.filter(hiring_managers=user)
+    return Vacancy.objects.none()
+
+
+def visible_applications(user: AbstractBaseUser) -> QuerySet[Application]:
+    """HR sees every application (unsolicited ones included); a hiring manager those of
+    their vacancies; management and everyone else none."""
+    if is_hr(user):
+        return Application.objects.all()
+    if has_role(user, HIRING_MANAGER):
+        return Application.objects.filter(vacancy__hiring_managers=user)
+    return Application.objects.none()
+
+
+def open_vacancies() -> QuerySet[Vacancy]:
+    return Vacancy.objects.filter(status=Vacancy.Status.OPEN).select_related("department")

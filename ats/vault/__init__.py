@@ -1,0 +1,1 @@
+"""The document vault: validation, virus scan, envelope encryption and storage of uploads."""

@@ -1,0 +1,103 @@
+"""Named personas, as healthchecks has Alice, Bob and Charlie.
+
+- Hanna, an HR recruiter (sees everything);
+- Max, hiring manager of vacancy A (Backend Engineer);
+- Brigitte, hiring manager of vacancy B (HR Generalist);
+- Mia, from management (statistics only);
+- Zoë, an applicant for vacancy A.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from ats import services
+from ats.celery import app as celery_app
+from ats.models import Application, Candidate, Channel, Department, Vacancy
+from ats.selectors import HIRING_MANAGER, HR, MANAGEMENT
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tests run tasks eagerly even when CI exports a broker; the one test that needs a
+    real worker switches this off for itself."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def _staff(username: str, role: str) -> User:
+    user = User.objects.create_user(username=username, password="correct horse battery")
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def hanna(db) -> User:
+    return _staff("hanna", HR)
+
+
+@pytest.fixture
+def max_manager(db) -> User:
+    return _staff("max", HIRING_MANAGER)
+
+
+@pytest.fixture
+def brigitte(db) -> User:
+    return _staff("brigitte", HIRING_MANAGER)
+
+
+@pytest.fixture
+def mia(db) -> User:
+    return _staff("mia", MANAGEMENT)
+
+
+@pytest.fixture
+def engineering(db) -> Department:
+    return Department.objects.create(name="Engineering")
+
+
+@pytest.fixture
+def vacancy_a(engineering, max_manager) -> Vacancy:
+    vacancy = services.vacancy_create(
+        title="Backend Engineer",
+        department=engineering,
+        location="Berlin",
+        description="Build things.",
+    )
+    services.vacancy_publish(vacancy=vacancy)
+    vacancy.hiring_managers.add(max_manager)
+    return vacancy
+
+
+@pytest.fixture
+def vacancy_b(db, brigitte) -> Vacancy:
+    people = Department.objects.create(name="People")
+    vacancy = services.vacancy_create(
+        title="HR Generalist", department=people, location="Hamburg", description="Help people."
+    )
+    services.vacancy_publish(vacancy=vacancy)
+    vacancy.hiring_managers.add(brigitte)
+    return vacancy
+
+
+@pytest.fixture
+def zoe(db) -> Candidate:
+    candidate, _ = services.candidate_get_or_create(
+        email="zoe.nunez@example.org",
+        first_name="Zoë",
+        last_name="Ñúñez-O'Brien",
+        phone="+49 30 1234567",
+    )
+    return candidate
+
+
+@pytest.fixture
+def zoes_application(zoe, vacancy_a) -> Application:
+    return services.application_create(candidate=zoe, vacancy=vacancy_a, channel=Channel.LINKEDIN)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from ats import services as ats_services
+from ats.models import Department
+from tests import services
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser():
+    path = services.chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_chromium_opens_the_job_board_and_takes_a_screenshot(browser, live_server, tmp_path):
+    department = Department.objects.create(name="Engineering")
+    vacancy = ats_services.vacancy_create(
+        title="Backend Engineer", department=department, location="Berlin", description="Code."
+    )
+    ats_services.vacancy_publish(vacancy=vacancy)
+    page = browser.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    response = page.goto(live_server.url + "/")
+    assert response.status == 200
+    assert page.get_by_role("heading", name="Open positions").is_visible()
+    page.get_by_role("link", name="Backend Engineer").click()
+    assert page.get_by_role("heading", name="Backend Engineer").is_visible()
+    screenshot = tmp_path / "vacancy.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert console_errors == []  # no CSP violations, no missing assets
