@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint clean
+.PHONY: run test bench lint clean
 
 $(BIN)/python:
 	./scripts/bootstrap.sh
@@ -34,6 +34,11 @@ test: export ATS_DEBUG ?= 1
 test: $(VENV)/.installed-test lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: the benchmarks in tests/bench/, each a ratio against a baseline measured in the same run
+bench: export ATS_DEBUG ?= 1
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -o addopts="" -p no:cacheprovider -s tests/bench $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from ats.models import Application, Vacancy
+from ats.models import Application, Document, Vacancy
 
 HR = "hr"
 HIRING_MANAGER = "hiring_manager"
@@ -44,3 +44,7 @@ def visible_applications(user: AbstractBaseUser) -> QuerySet[Application]:
 
 def open_vacancies() -> QuerySet[Vacancy]:
     return Vacancy.objects.filter(status=Vacancy.Status.OPEN).select_related("department")
+
+
+def visible_documents(user: AbstractBaseUser) -> QuerySet[Document]:
+    return Document.objects.filter(application__in=visible_applications(user))

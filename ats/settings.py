@@ -38,12 +38,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = read_or_create(VAR_DIR / "secret_key", new_secret_key)
 
+# The keyring's file, when it has one, is re-read when it changes, so that every
+# process sees a key added by rotate_keys (ats/vault/keys.py).
+ATS_KEYRING_PATH = env_str("ATS_KEYRING_FILE") or None
 _keyring_raw = env_secret("ATS_KEYRING")
 if _keyring_raw:
     ATS_KEYRING = parse_keyring(_keyring_raw, source="ATS_KEYRING")
 elif DEVELOPMENT:
+    ATS_KEYRING_PATH = str(VAR_DIR / "keyring.json")
     ATS_KEYRING = parse_keyring(
-        read_or_create(VAR_DIR / "keyring.json", new_keyring), source=str(VAR_DIR / "keyring.json")
+        read_or_create(VAR_DIR / "keyring.json", new_keyring), source=ATS_KEYRING_PATH
     )
 else:
     raise ImproperlyConfigured(
@@ -256,6 +260,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ATS_MAX_APPLICATION_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the non-file part of a request
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+ATS_UPLOAD_EXTENSIONS = env_list(
+    "ATS_UPLOAD_EXTENSIONS", ["pdf", "docx", "doc", "odt", "rtf", "txt", "png", "jpg"]
+)
+# Structural limits against zip bombs (DOCX and ODT are zip containers) and huge images.
+ATS_ZIP_MAX_ENTRIES = env_int("ATS_ZIP_MAX_ENTRIES", 1000, minimum=10)
+ATS_ZIP_MAX_UNCOMPRESSED_BYTES = env_int("ATS_ZIP_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+ATS_ZIP_MAX_RATIO = env_int("ATS_ZIP_MAX_RATIO", 100, minimum=2)
+ATS_IMAGE_MAX_PIXELS = env_int("ATS_IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+# Objects with no document row (a crash between upload and commit) older than this
+# are removed by the reconciler.
+ATS_ORPHAN_GRACE_SECONDS = env_int("ATS_ORPHAN_GRACE_SECONDS", 3600, minimum=60)
 
 # --- Virus scanner ---------------------------------------------------------------------
 
@@ -280,7 +295,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "rescan-pending-documents": {"task": "ats.rescan_pending_documents", "schedule": 60.0},
+    "remove-orphan-objects": {"task": "ats.remove_orphan_objects", "schedule": 3600.0},
+}
 
 # --- Email -----------------------------------------------------------------------------
 

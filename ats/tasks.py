@@ -9,3 +9,21 @@ from celery import shared_task
 def ping() -> str:
     """Proves a worker takes tasks from the broker (health checks, CI round trip)."""
     return "pong"
+
+
+@shared_task(name="ats.rescan_pending_documents")
+def rescan_pending_documents() -> int:
+    """Retry the virus scan of documents stored while clamd was unreachable."""
+    from ats.vault.lifecycle import document_rescan, pending_scans_due
+
+    due = pending_scans_due()
+    for document in due:
+        document_rescan(document=document)
+    return len(due)
+
+
+@shared_task(name="ats.remove_orphan_objects")
+def remove_orphan_objects() -> int:
+    from ats.vault.lifecycle import orphans_remove
+
+    return orphans_remove()

@@ -43,6 +43,10 @@ class Document(models.Model):
         db_index=True,
     )
     scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    # A pending scan is retried with backoff until it succeeds or the attempts run out.
+    scan_attempts = models.PositiveSmallIntegerField(default=0)
+    next_scan_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

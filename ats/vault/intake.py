@@ -1,0 +1,101 @@
+"""The one entry point for every uploaded file, from a form or an email attachment:
+validate, scan, encrypt, store. Returns a Document or raises UploadRejected.
+
+Order matters: nothing is stored before it validated and, when the scanner answers,
+scanned clean; the object is written before its database row, so a crash leaves at
+most an orphan object (removed by the reconciler), never a row without its object.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import uuid
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ats.models import Application, AuditEvent, Document
+from ats.vault import crypto, scanner, storage
+from ats.vault.validate import UploadRejected, validate_upload
+
+logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The document store did not take the file; nothing was saved."""
+
+
+def document_intake(
+    *, application: Application, kind: str, name: str, data: bytes | memoryview
+) -> Document:
+    validated = validate_upload(name=name, data=data)
+    scan_status = _scan(data, display_name=validated.display_name)
+
+    document_id = uuid.uuid4()
+    data_key, data_key_id = crypto.new_data_key()
+    wrapped = crypto.wrap_data_key(data_key, data_key_id, document_id=document_id)
+    key = storage.new_storage_key()
+    reader = crypto.EncryptingReader(
+        data, data_key=data_key, data_key_id=data_key_id, document_id=document_id
+    )
+    try:
+        storage.put(key, reader)
+    except Exception as exc:
+        logger.error("vault: storing a document failed (%s)", type(exc).__name__)
+        raise StorageUnavailable(
+            _("We could not store your file right now. Please try again in a few minutes.")
+        ) from None
+
+    now = timezone.now()
+    document = Document.objects.create(
+        id=document_id,
+        application=application,
+        kind=kind,
+        display_name=validated.display_name,
+        content_type=validated.content_type,
+        size=validated.size,
+        storage_key=key,
+        key_id=wrapped.kek_id,
+        wrapped_key=wrapped.blob,
+        scan_status=scan_status,
+        scanned_at=now if scan_status == Document.ScanStatus.CLEAN else None,
+        next_scan_at=now if scan_status == Document.ScanStatus.PENDING else None,
+        warnings=list(validated.warnings),
+    )
+    AuditEvent.record(
+        actor=None, actor_kind="applicant", action="document_uploaded", target=document
+    )
+    return document
+
+
+def _scan(data: bytes | memoryview, *, display_name: str) -> str:
+    if not scanner.is_configured():
+        # Production refuses to start without a scanner (ats.checks); this is
+        # development mode, where the document is marked, visibly, as not scanned.
+        return (
+            Document.ScanStatus.NOT_SCANNED if settings.DEVELOPMENT else Document.ScanStatus.PENDING
+        )
+    try:
+        result = scanner.scan_stream(io.BytesIO(data))
+    except scanner.ScannerUnavailable:
+        logger.warning("vault: scanner unavailable; document stored as pending")
+        return Document.ScanStatus.PENDING
+    if result.verdict is scanner.Verdict.CLEAN:
+        return Document.ScanStatus.CLEAN
+    if result.verdict is scanner.Verdict.INFECTED:
+        logger.warning("vault: an upload was refused as infected (%s)", result.signature)
+        raise UploadRejected(
+            "infected",
+            _(
+                "The file %(name)s contains a virus or malware (%(signature)s) and was not "
+                "accepted. Please check your device and upload a clean copy."
+            )
+            % {"name": display_name, "signature": result.signature},
+        )
+    raise UploadRejected(
+        "scan_failed",
+        _("The file %(name)s could not be checked for viruses. Please upload it as a PDF.")
+        % {"name": display_name},
+    )
