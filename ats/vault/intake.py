@@ -13,6 +13,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ def document_intake(
     *, application: Application, kind: str, name: str, data: bytes | memoryview
 ) -> Document:
     validated = validate_upload(name=name, data=data)
+    _check_application_total(application, validated.size, validated.display_name)
     scan_status = _scan(data, display_name=validated.display_name)
 
     document_id = uuid.uuid4()
@@ -68,6 +70,20 @@ def document_intake(
         actor=None, actor_kind="applicant", action="document_uploaded", target=document
     )
     return document
+
+
+def _check_application_total(application: Application, size: int, display_name: str) -> None:
+    stored = application.documents.aggregate(total=Sum("size"))["total"] or 0
+    limit = settings.ATS_MAX_APPLICATION_BYTES
+    if stored + size > limit:
+        raise UploadRejected(
+            "application_too_large",
+            _(
+                "The file %(name)s would take this application's files over %(limit)d MB in "
+                "total. Please upload fewer or smaller files."
+            )
+            % {"name": display_name, "limit": limit // (1024 * 1024)},
+        )
 
 
 def _scan(data: bytes | memoryview, *, display_name: str) -> str:

@@ -340,3 +340,16 @@ def test_saving_goes_through_the_storage_api(vault_storage):
     assert key in storage.list_keys()
     storage.delete(key)
     assert key not in storage.list_keys()
+
+
+def test_an_application_cannot_exceed_its_total_size(vault_storage, zoes_application, settings):
+    settings.CLAMD_HOST, settings.CLAMD_SOCKET, settings.DEVELOPMENT = "", "", True
+    settings.ATS_MAX_APPLICATION_BYTES = 3000
+    first = vault_files.txt("x" * 2000 + "\n")
+    document_intake(application=zoes_application, kind=Document.Kind.CV, name="a.txt", data=first)
+    with pytest.raises(UploadRejected) as refused:
+        document_intake(
+            application=zoes_application, kind=Document.Kind.OTHER, name="b.txt", data=first
+        )
+    assert refused.value.code == "application_too_large"
+    assert Document.objects.count() == 1
