@@ -22,9 +22,13 @@ APP_SERVICES = ("web", "worker", "beat")
 @pytest.fixture(scope="module")
 def compose() -> dict:
     binary = services.compose_binary()
+    # Only .env.example may supply values: the test's own ATS_* and AWS_* variables
+    # (CI's services) would otherwise override the file's defaults.
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "DOCKER_CONFIG") if k in os.environ}
     result = subprocess.run(
         [binary, "-f", "compose.yaml", "--env-file", ".env.example", "config", "--format", "json"],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,

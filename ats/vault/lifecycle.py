@@ -28,6 +28,7 @@ def document_rescan(*, document: Document) -> str:
     if not still_pending:
         return document.scan_status
     try:
+        scanner.ping()  # before fetching the object: a scanner still down costs nothing
         plaintext = io.BytesIO(b"".join(read_plaintext(document)))
         result = scanner.scan_stream(plaintext)
     except scanner.ScannerUnavailable:

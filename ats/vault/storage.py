@@ -39,11 +39,12 @@ def open_for_reading(key: str) -> BinaryIO:
 
 def delete(key: str) -> None:
     """Delete the object, and on a versioned S3 bucket every version and delete marker
-    of it: django-storages' delete() sends no version id, leaving old versions behind."""
+    of it: django-storages' delete() sends no version id, which on a versioned bucket
+    only adds a delete marker and leaves every old version readable."""
     storage = documents_storage()
+    storage.delete(key)
     bucket = getattr(storage, "bucket", None)
     if bucket is None:
-        storage.delete(key)
         return
     name = storage._normalize_name(clean_name(key))
     client = storage.connection.meta.client
@@ -56,8 +57,6 @@ def delete(key: str) -> None:
         ]
         if entries:
             client.delete_objects(Bucket=bucket.name, Delete={"Objects": entries, "Quiet": True})
-    # Unversioned buckets list nothing above; a plain delete covers them.
-    storage.delete(key)
 
 
 def exists(key: str) -> bool:

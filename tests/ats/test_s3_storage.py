@@ -29,6 +29,7 @@ def test_the_s3_server_checks_credentials():
     try:
         storage.save(f"tests/{secrets.token_hex(8)}", ContentFile(b"x"))
     except Exception as exc:
-        assert "SignatureDoesNotMatch" in str(exc) or "AccessDenied" in str(exc)
+        # A HEAD response has no body, so boto3 reports only the status for it.
+        assert any(code in str(exc) for code in ("SignatureDoesNotMatch", "AccessDenied", "403"))
     else:
         raise AssertionError("a wrong secret key was accepted")

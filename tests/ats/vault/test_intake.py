@@ -29,6 +29,12 @@ def a_cv() -> bytes:
     return vault_files.pdf(f"Curriculum vitae of {MARKER}. " * 50)
 
 
+def make_due(document: Document) -> None:
+    Document.objects.filter(pk=document.pk).update(
+        next_scan_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
 def plaintext_of(document: Document) -> bytes:
     return b"".join(read_plaintext(document))
 
@@ -131,8 +137,9 @@ def test_with_clamd_down_the_document_is_pending_then_clean_when_clamd_returns(
 
     host, port = services.clamd_address()
     settings.CLAMD_HOST, settings.CLAMD_PORT = host, port
-    with time_machine.travel(timezone.now() + timedelta(minutes=10), tick=False):
-        assert rescan_pending_documents() == 1
+    assert rescan_pending_documents() == 0  # not due yet
+    make_due(document)
+    assert rescan_pending_documents() == 1
     document.refresh_from_db()
     assert document.scan_status == Document.ScanStatus.CLEAN
     response = client.get(url)
@@ -166,8 +173,8 @@ def test_a_pending_document_found_infected_later_is_destroyed(
     assert document.scan_status == Document.ScanStatus.PENDING
     host, port = services.clamd_address()
     settings.CLAMD_HOST, settings.CLAMD_PORT = host, port
-    with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=False):
-        rescan_pending_documents()
+    make_due(document)
+    rescan_pending_documents()
     document.refresh_from_db()
     assert document.scan_status == Document.ScanStatus.INFECTED
     assert bytes(document.wrapped_key) == b""
@@ -237,9 +244,9 @@ def test_an_orphan_object_left_by_a_crash_is_removed_after_the_grace_period(
     orphan = storage.new_storage_key()
     storage.put(orphan, io.BytesIO(b"ciphertext whose row never committed"))
     assert remove_orphan_objects() == 0  # too young: its upload may still be committing
-    later = timezone.now() + timedelta(seconds=settings.ATS_ORPHAN_GRACE_SECONDS + 60)
-    with time_machine.travel(later, tick=False):
-        assert remove_orphan_objects() == 1
+    # (Time is not travelled here: S3 refuses requests signed with a skewed clock.)
+    settings.ATS_ORPHAN_GRACE_SECONDS = 0
+    assert remove_orphan_objects() == 1
     assert not storage.exists(orphan)
     assert storage.exists(document.storage_key)
 

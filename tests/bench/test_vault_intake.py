@@ -1,0 +1,190 @@
+"""Full intake of a 10 MB PDF (validate, scan, encrypt, store) against its parts
+measured alone (clamd INSTREAM + encryption), its memory growth at two file sizes,
+and rotate_keys over 10,000 documents."""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import time
+import tracemalloc
+import uuid
+
+import pytest
+
+from ats import services as ats_services
+from ats.models import Candidate, Channel, Department, Document
+from ats.vault import crypto, keys, scanner, storage
+from ats.vault.intake import document_intake
+from tests import services
+
+MB = 1024 * 1024
+
+
+def big_pdf(size: int) -> bytes:
+    """A valid PDF carrying an uncompressed image-like stream of random bytes."""
+    payload = os.urandom(size)
+    head = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    pages = b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    blob = (
+        b"3 0 obj\n<< /Length %d >>\nstream\n" % len(payload) + payload + b"\nendstream\nendobj\n"
+    )
+    body = head + pages + blob
+    xref_at = len(body)
+    return (
+        body
+        + b"xref\n0 1\n0000000000 65535 f \n"
+        + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    )
+
+
+@pytest.fixture
+def application(db, settings, tmp_path):
+    host, port = services.clamd_address()
+    settings.CLAMD_HOST, settings.CLAMD_PORT, settings.CLAMD_SOCKET = host, port, ""
+    settings.ATS_MAX_UPLOAD_BYTES = 40 * MB
+    settings.ATS_MAX_APPLICATION_BYTES = 10_000 * MB
+    settings.ATS_STORAGE = "local"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
+    }
+    department = Department.objects.create(name="Bench")
+    vacancy = ats_services.vacancy_create(
+        title="Bench", department=department, location="X", description="."
+    )
+    ats_services.vacancy_publish(vacancy=vacancy)
+    candidate = Candidate.objects.create(
+        first_name="B", last_name="B", email="bench@example.org", phone="1"
+    )
+    return ats_services.application_create(
+        candidate=candidate, vacancy=vacancy, channel=Channel.CAREERS_SITE
+    )
+
+
+def best(runs: int, action) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def test_full_intake_against_the_sum_of_its_parts(application, report):
+    pdf = big_pdf(10 * MB)
+    scan = best(3, lambda: scanner.scan_stream(io.BytesIO(pdf)))
+    data_key, data_key_id = crypto.new_data_key()
+    sink = bytearray(8 * MB)
+
+    def encrypt() -> None:
+        reader = crypto.EncryptingReader(
+            pdf, data_key=data_key, data_key_id=data_key_id, document_id=uuid.uuid4()
+        )
+        while reader.readinto(sink):
+            pass
+
+    encryption = best(3, encrypt)
+    intake = best(
+        3,
+        lambda: document_intake(
+            application=application, kind=Document.Kind.CV, name="cv.pdf", data=pdf
+        ),
+    )
+    report(
+        file_MB=len(pdf) / MB,
+        clamd_instream_s=scan,
+        encryption_s=encryption,
+        full_intake_s=intake,
+        ratio_to_sum_of_parts=intake / (scan + encryption),
+        goal_at_most=1.3,
+    )
+
+
+def test_intake_memory_grows_with_at_most_twice_the_file(application, report):
+    figures = {}
+    for size in (2 * MB, 10 * MB, 20 * MB):
+        pdf = big_pdf(size)
+        gc.collect()
+        tracemalloc.start()
+        document_intake(application=application, kind=Document.Kind.CV, name="cv.pdf", data=pdf)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        figures[f"peak_growth_{size // MB}MB_file_MB"] = peak / MB
+        figures[f"peak_growth_{size // MB}MB_file_x_size"] = peak / len(pdf)
+    report(**figures, goal="at most about 2x the file size plus a constant")
+
+
+def test_rotate_keys_over_ten_thousand_documents(db, report, monkeypatch, settings, tmp_path):
+    path = tmp_path / "keyring.json"
+    path.write_text(crypto_keyring_json(settings.ATS_KEYRING))
+    settings.ATS_KEYRING_PATH = str(path)
+    department = Department.objects.create(name="Bench")
+    vacancy = ats_services.vacancy_create(
+        title="Bench", department=department, location="X", description="."
+    )
+    ats_services.vacancy_publish(vacancy=vacancy)
+    candidate = Candidate.objects.create(
+        first_name="B", last_name="B", email="b@example.org", phone="1"
+    )
+    application = ats_services.application_create(
+        candidate=candidate, vacancy=vacancy, channel=Channel.CAREERS_SITE
+    )
+    rows = []
+    for _ in range(10_000):
+        document_id = uuid.uuid4()
+        data_key, data_key_id = crypto.new_data_key()
+        wrapped = crypto.wrap_data_key(data_key, data_key_id, document_id=document_id)
+        rows.append(
+            Document(
+                id=document_id,
+                application=application,
+                kind=Document.Kind.CV,
+                display_name="cv.pdf",
+                content_type="application/pdf",
+                size=1,
+                storage_key=storage.new_storage_key(),
+                key_id=wrapped.kek_id,
+                wrapped_key=wrapped.blob,
+                scan_status=Document.ScanStatus.CLEAN,
+            )
+        )
+    Document.objects.bulk_create(rows, batch_size=2000)
+    opened: list[str] = []
+    monkeypatch.setattr(storage, "open_for_reading", lambda key: opened.append(key))
+
+    # Baseline: the same re-wrapping in memory, with no database at all.
+    ring = keys.current_keyring()
+    blobs = [(d.id, bytes(d.wrapped_key)) for d in rows]
+    started = time.perf_counter()
+    for document_id, blob in blobs:
+        crypto.rewrap(blob, document_id=document_id, ring=ring)
+    crypto_only = time.perf_counter() - started
+
+    keys.keyring_add_key()
+    result = keys.documents_rewrap(batch_size=500)
+    assert result.rewrapped == 10_000 and opened == []
+    report(
+        documents=result.rewrapped,
+        seconds=result.seconds,
+        documents_per_second=result.per_second,
+        crypto_only_documents_per_second=len(blobs) / crypto_only,
+        ratio_to_crypto_only=result.seconds / crypto_only,
+        files_opened=len(opened),
+    )
+
+
+def crypto_keyring_json(ring: dict) -> str:
+    import json
+    from base64 import b64encode
+
+    return json.dumps(
+        {
+            "active": ring["active"],
+            "keys": {k: b64encode(v).decode() for k, v in ring["keys"].items()},
+        }
+    )
