@@ -22,6 +22,15 @@ from ats.selectors import HIRING_MANAGER, HR, MANAGEMENT
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Persistent connections would keep the live server's thread attached to the test
+    database, which PostgreSQL then refuses to drop at the end of the run."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     """Tests run tasks eagerly even when CI exports a broker; the one test that needs a

@@ -10,24 +10,40 @@ import pytest
 from tests import services
 
 
-@pytest.fixture(params=["local", "s3"])
-def vault_storage(request, settings, tmp_path) -> str:
-    """The documents storage, once on a local directory and once on the real S3 server."""
-    if request.param == "local":
-        settings.ATS_STORAGE = "local"
-        backend = {
+def use_local_storage(settings, root: Path) -> None:
+    settings.ATS_STORAGE = "local"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {
-                "location": str(tmp_path / "documents"),
+                "location": str(root / "documents"),
                 "file_permissions_mode": 0o600,
                 "directory_permissions_mode": 0o700,
                 "allow_overwrite": False,
             },
-        }
+        },
+    }
+
+
+def use_s3_storage(settings) -> None:
+    settings.ATS_STORAGE = "s3"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": services.s3_options(),
+        },
+    }
+
+
+@pytest.fixture(params=["local", "s3"])
+def vault_storage(request, settings, tmp_path) -> str:
+    """The documents storage, once on a local directory and once on the real S3 server."""
+    if request.param == "local":
+        use_local_storage(settings, tmp_path)
     else:
-        settings.ATS_STORAGE = "s3"
-        backend = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": services.s3_options()}
-    settings.STORAGES = {**settings.STORAGES, "documents": backend}
+        use_s3_storage(settings)
     return request.param
 
 

@@ -20,7 +20,7 @@ from ats.vault.intake import StorageUnavailable, document_intake
 from ats.vault.lifecycle import document_delete, read_plaintext
 from ats.vault.validate import UploadRejected
 from tests import services, vault_files
-from tests.ats.vault.conftest import stored_bytes
+from tests.ats.vault.conftest import stored_bytes, use_local_storage
 
 MARKER = "Zoë Ñúñez-O'Brien, marker QX7-CANARY"
 
@@ -65,16 +65,14 @@ def test_a_clean_cv_is_stored_encrypted_and_reads_back(
     assert_no_plaintext_in_storage(document.storage_key, cv)
 
 
-def test_a_local_object_is_private_to_its_owner(
-    settings, tmp_path, vault_storage, zoes_application
-):
-    if vault_storage != "local":
-        pytest.skip("file modes exist on the local backend only")
+def test_a_local_object_is_private_to_its_owner(settings, tmp_path, zoes_application):
+    use_local_storage(settings, tmp_path)
     document = document_intake(
         application=zoes_application, kind=Document.Kind.CV, name="cv.pdf", data=a_cv()
     )
     path = tmp_path / "documents" / document.storage_key
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
 
 
 def test_development_mode_without_a_scanner_marks_documents_not_scanned(
@@ -246,7 +244,9 @@ def test_an_orphan_object_left_by_a_crash_is_removed_after_the_grace_period(
     assert remove_orphan_objects() == 0  # too young: its upload may still be committing
     # (Time is not travelled here: S3 refuses requests signed with a skewed clock.)
     settings.ATS_ORPHAN_GRACE_SECONDS = 0
-    assert remove_orphan_objects() == 1
+    # At least ours: on a shared bucket, objects of rolled-back test transactions are
+    # orphans too, exactly as after a crash.
+    assert remove_orphan_objects() >= 1
     assert not storage.exists(orphan)
     assert storage.exists(document.storage_key)
 
