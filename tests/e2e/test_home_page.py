@@ -1,31 +1,7 @@
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import sync_playwright
-
 from ats import services as ats_services
 from ats.models import Department
-from tests import services
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-@pytest.fixture
-def browser():
-    path = services.chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_chromium_opens_the_job_board_and_takes_a_screenshot(browser, live_server, tmp_path):
