@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db.models import Sum
@@ -31,9 +32,16 @@ class StorageUnavailable(Exception):
 def document_intake(
     *, application: Application, kind: str, name: str, data: bytes | memoryview
 ) -> Document:
-    validated = validate_upload(name=name, data=data)
-    _check_application_total(application, validated.size, validated.display_name)
-    scan_status = _scan(data, display_name=validated.display_name)
+    # clamd reads the bytes in another process while this one validates them: the
+    # verdicts are combined in the documented order (a validation refusal first), and
+    # nothing is stored before both are in.
+    scan = _scanning.submit(_scan, data)
+    try:
+        validated = validate_upload(name=name, data=data)
+        _check_application_total(application, validated.size, validated.display_name)
+    finally:
+        verdict = scan.result()
+    scan_status = _scan_status(verdict, display_name=validated.display_name)
 
     document_id = uuid.uuid4()
     data_key, data_key_id = crypto.new_data_key()
@@ -86,17 +94,26 @@ def _check_application_total(application: Application, size: int, display_name: 
         )
 
 
-def _scan(data: bytes | memoryview, *, display_name: str) -> str:
+_scanning = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vault-scan")
+
+
+def _scan(data: bytes | memoryview) -> scanner.ScanResult | None:
+    """The scanner's verdict, or None when it cannot be asked (not configured, down)."""
     if not scanner.is_configured():
-        # Production refuses to start without a scanner (ats.checks); this is
-        # development mode, where the document is marked, visibly, as not scanned.
-        return (
-            Document.ScanStatus.NOT_SCANNED if settings.DEVELOPMENT else Document.ScanStatus.PENDING
-        )
+        return None
     try:
-        result = scanner.scan_stream(io.BytesIO(data))
+        return scanner.scan_stream(io.BytesIO(data))
     except scanner.ScannerUnavailable:
         logger.warning("vault: scanner unavailable; document stored as pending")
+        return None
+
+
+def _scan_status(result: scanner.ScanResult | None, *, display_name: str) -> str:
+    if result is None:
+        if not scanner.is_configured() and settings.DEVELOPMENT:
+            # Production refuses to start without a scanner (ats.checks); this is
+            # development mode, where the document is marked, visibly, as not scanned.
+            return Document.ScanStatus.NOT_SCANNED
         return Document.ScanStatus.PENDING
     if result.verdict is scanner.Verdict.CLEAN:
         return Document.ScanStatus.CLEAN

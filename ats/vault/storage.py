@@ -23,10 +23,15 @@ def new_storage_key() -> str:
     return f"{PREFIX}{secrets.token_hex(16)}"
 
 
+class _Ciphertext(File):
+    # Django's 64 KiB default makes a local save copy in many small pieces.
+    DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+
 def put(key: str, ciphertext: BinaryIO) -> None:
     """Store a new object under key; refuse to overwrite (keys are never reused)."""
     storage = documents_storage()
-    saved = storage.save(key, File(ciphertext, name=key))
+    saved = storage.save(key, _Ciphertext(ciphertext, name=key))
     if saved != key:
         # The backend renamed it because the key existed: never write under another key.
         storage.delete(saved)
