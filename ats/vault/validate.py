@@ -147,10 +147,22 @@ def validate_upload(
         warnings = rules.check(content, display_name)
     except formats.Refusal as refusal:
         raise _rejected(refusal) from None
+    content_type = rules.content_type
+    if extension == "txt" and not _is_utf8(content):
+        # Accepted as Latin-1/Windows-1252 text (formats.check_txt): say so on download.
+        content_type = "text/plain; charset=windows-1252"
     return ValidatedUpload(
         display_name=display_name,
         extension=extension,
-        content_type=rules.content_type,
+        content_type=content_type,
         size=size,
         warnings=warnings,
     )
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -165,3 +165,35 @@ def test_email_urls_are_parsed():
     assert email_from_url("console")["EMAIL_BACKEND"].endswith("console.EmailBackend")
     with pytest.raises(ImproperlyConfigured, match="ATS_EMAIL must be"):
         email_from_url("carrier-pigeon://loft")
+
+
+def test_uploads_stay_in_memory_and_requests_are_capped(settings):
+    assert settings.FILE_UPLOAD_HANDLERS == [
+        "django.core.files.uploadhandler.MemoryFileUploadHandler"
+    ]
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE > settings.ATS_MAX_APPLICATION_BYTES
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES <= 10
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS <= 200
+
+
+def test_a_large_multipart_upload_creates_no_temporary_file(client, db, tmp_path, monkeypatch):
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadhandler import MemoryFileUploadHandler
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen: list[str] = []
+    real = MemoryFileUploadHandler.file_complete
+
+    def spy(self, file_size):
+        uploaded = real(self, file_size)
+        seen.append(type(uploaded).__name__)
+        return uploaded
+
+    monkeypatch.setattr(MemoryFileUploadHandler, "file_complete", spy)
+    upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.4\n" + b"x" * (3 * 1024 * 1024))
+    # The login view reads request.POST, which parses the whole multipart body.
+    client.post("/accounts/login/", {"username": "x", "password": "y", "cv": upload})
+    assert seen == ["InMemoryUploadedFile"]
+    assert list(tmp_path.iterdir()) == []

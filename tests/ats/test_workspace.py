@@ -40,3 +40,28 @@ def test_the_workspace_needs_a_login(client, db):
 
 def test_passwords_are_hashed_with_argon2(hanna):
     assert hanna.password.startswith("argon2$")
+
+
+def test_hr_sees_failed_and_pending_scans_and_a_scanner_that_is_off(
+    client, hanna, zoes_application, settings
+):
+    from ats.models import Document
+
+    for status in (Document.ScanStatus.FAILED, Document.ScanStatus.PENDING):
+        Document.objects.create(
+            application=zoes_application,
+            kind=Document.Kind.CV,
+            display_name="cv.pdf",
+            content_type="application/pdf",
+            size=1,
+            storage_key=f"vault/{status}",
+            key_id="k1",
+            wrapped_key=b"x",
+            scan_status=status,
+        )
+    settings.CLAMD_HOST, settings.CLAMD_SOCKET = "", ""
+    client.force_login(hanna)
+    page = client.get("/recruit/").content.decode()
+    assert "1 document could not be virus-scanned after every retry" in page
+    assert "1 document is waiting for its virus scan" in page
+    assert "Virus scanning is off" in page

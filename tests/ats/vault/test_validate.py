@@ -43,7 +43,12 @@ def refused(name: str, data: bytes, *, max_bytes: int | None = None) -> UploadRe
         ("cv.odt", files.odt(), "odt", "application/vnd.oasis.opendocument.text"),
         ("cv.rtf", files.rtf("Zoë Ñúñez-O'Brien {backend}"), "rtf", "application/rtf"),
         ("cv.txt", files.txt("Zoë Ñúñez-O'Brien\r\n\tBerlin\n"), "txt", TEXT),
-        ("cv.txt", files.txt("Zoë Ñúñez\n", encoding="latin-1"), "txt", TEXT),
+        (
+            "cv.txt",
+            files.txt("Zoë Ñúñez\n", encoding="latin-1"),
+            "txt",
+            "text/plain; charset=windows-1252",
+        ),
         ("photo.png", files.png(640, 480), "png", "image/png"),
         ("photo.jpg", files.jpeg(640, 480), "jpg", "image/jpeg"),
         ("photo.JPEG", files.jpeg(64, 48), "jpg", "image/jpeg"),
@@ -527,3 +532,12 @@ def test_no_message_contains_the_file_content_or_the_raw_name(data):
             validate_upload(name=name, data=data)
         assert SECRET not in caught.value.message.replace(sanitize_filename(name), "")
         assert raw_name not in caught.value.message
+
+
+def test_a_latin1_text_file_is_served_with_its_charset():
+    from ats.vault.validate import validate_upload
+
+    validated = validate_upload(name="letter.txt", data="Grüße, Zoë\n".encode("latin-1"))
+    assert validated.content_type == "text/plain; charset=windows-1252"
+    utf8 = validate_upload(name="letter.txt", data="Grüße, Zoë\n".encode())
+    assert utf8.content_type == "text/plain; charset=utf-8"
