@@ -313,3 +313,43 @@ def decrypt_stream(
         if last:
             return
         record, index = following, index + 1
+
+
+# --- Field-level encryption -------------------------------------------------------------
+#
+#     sealed = version:u8 || kek_id_len:u8 || kek_id || nonce:12 ||
+#              AES-256-GCM(kek, nonce, plaintext, b"HWF" || context)
+#
+# For small values held in a database row (special-category answers). The context names
+# the row and field, so a sealed value copied to another row does not open.
+
+_FIELD_AAD = b"HWF"
+
+
+def seal(plaintext: bytes, *, context: bytes, ring: dict | None = None) -> bytes:
+    ring = ring or keyring()
+    kek_id = ring["active"]
+    encoded_id = kek_id.encode("ascii")
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(ring["keys"][kek_id]).encrypt(nonce, plaintext, _FIELD_AAD + context)
+    return bytes([_WRAP_VERSION, len(encoded_id)]) + encoded_id + nonce + sealed
+
+
+def unseal(blob: bytes, *, context: bytes, ring: dict | None = None) -> bytes:
+    ring = ring or keyring()
+    blob = bytes(blob)
+    try:
+        version, id_len = blob[0], blob[1]
+        kek_id = blob[2 : 2 + id_len].decode("ascii")
+    except (IndexError, UnicodeDecodeError):
+        raise IntegrityError("A sealed field is malformed.") from None
+    if version != _WRAP_VERSION:
+        raise IntegrityError("A sealed field is malformed.")
+    kek = ring["keys"].get(kek_id)
+    if kek is None:
+        raise KeyringError(f"Key-encryption key {kek_id!r} is not in the keyring.")
+    rest = blob[2 + id_len :]
+    try:
+        return AESGCM(kek).decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], _FIELD_AAD + context)
+    except InvalidTag:
+        raise IntegrityError("A sealed field was altered or belongs to another record.") from None

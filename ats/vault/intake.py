@@ -12,6 +12,7 @@ import io
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Sum
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ats.models import Application, AuditEvent, Document
 from ats.vault import crypto, scanner, storage
-from ats.vault.validate import UploadRejected, validate_upload
+from ats.vault.validate import UploadRejected, ValidatedUpload, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -29,26 +30,42 @@ class StorageUnavailable(Exception):
     """The document store did not take the file; nothing was saved."""
 
 
-def document_intake(
-    *, application: Application, kind: str, name: str, data: bytes | memoryview
-) -> Document:
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed validation and the virus scan (or awaits the scan)."""
+
+    validated: ValidatedUpload
+    scan_status: str
+    data: bytes | memoryview
+
+
+def document_check(
+    *, name: str, data: bytes | memoryview, application: Application | None = None
+) -> CheckedUpload:
+    """Validate and scan, storing nothing; raises UploadRejected."""
     # clamd reads the bytes in another process while this one validates them: the
     # verdicts are combined in the documented order (a validation refusal first), and
     # nothing is stored before both are in.
     scan = _scanning.submit(_scan, data)
     try:
         validated = validate_upload(name=name, data=data)
-        _check_application_total(application, validated.size, validated.display_name)
+        if application is not None:
+            _check_application_total(application, validated.size, validated.display_name)
     finally:
         verdict = scan.result()
-    scan_status = _scan_status(verdict, display_name=validated.display_name)
+    status = _scan_status(verdict, display_name=validated.display_name)
+    return CheckedUpload(validated, status, data)
 
+
+def document_store(*, application: Application, kind: str, checked: CheckedUpload) -> Document:
+    """Encrypt and store a checked upload, then record it; raises StorageUnavailable."""
+    validated = checked.validated
     document_id = uuid.uuid4()
     data_key, data_key_id = crypto.new_data_key()
     wrapped = crypto.wrap_data_key(data_key, data_key_id, document_id=document_id)
     key = storage.new_storage_key()
     reader = crypto.EncryptingReader(
-        data, data_key=data_key, data_key_id=data_key_id, document_id=document_id
+        checked.data, data_key=data_key, data_key_id=data_key_id, document_id=document_id
     )
     try:
         storage.put(key, reader)
@@ -69,15 +86,23 @@ def document_intake(
         storage_key=key,
         key_id=wrapped.kek_id,
         wrapped_key=wrapped.blob,
-        scan_status=scan_status,
-        scanned_at=now if scan_status == Document.ScanStatus.CLEAN else None,
-        next_scan_at=now if scan_status == Document.ScanStatus.PENDING else None,
+        scan_status=checked.scan_status,
+        scanned_at=now if checked.scan_status == Document.ScanStatus.CLEAN else None,
+        next_scan_at=now if checked.scan_status == Document.ScanStatus.PENDING else None,
         warnings=list(validated.warnings),
     )
     AuditEvent.record(
         actor=None, actor_kind="applicant", action="document_uploaded", target=document
     )
     return document
+
+
+def document_intake(
+    *, application: Application, kind: str, name: str, data: bytes | memoryview
+) -> Document:
+    """Validate, scan, encrypt and store one upload: a Document, or UploadRejected."""
+    checked = document_check(name=name, data=data, application=application)
+    return document_store(application=application, kind=kind, checked=checked)
 
 
 def _check_application_total(application: Application, size: int, display_name: str) -> None:
