@@ -18,12 +18,15 @@ from ats.models import (
     AuditEvent,
     Candidate,
     Channel,
+    Consent,
     Department,
     Gender,
+    Purpose,
     Stage,
     StageChange,
     Vacancy,
 )
+from ats.signals import consent_withdrawn
 
 
 def stages_for(vacancy: Vacancy | None):
@@ -154,3 +157,31 @@ def application_move_stage(
     application.stage = stage
     application.save(update_fields=["stage", "updated_at"])
     AuditEvent.record(actor=by, action="stage_changed", target=application, stage=stage.pk)
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, via: str, by: AbstractBaseUser | None = None) -> bool:
+    """Withdraw a consent, effective at once; False if it was already withdrawn.
+
+    Withdrawing the special-category consent erases the special-category answers it
+    covered in the same transaction; other purposes react to `consent_withdrawn`."""
+    claimed = Consent.objects.filter(pk=consent.pk, withdrawn_at=None).update(
+        withdrawn_at=timezone.now(), withdrawn_via=via
+    )
+    if not claimed:
+        return False
+    consent.refresh_from_db()
+    if consent.purpose == Purpose.SPECIAL_CATEGORY:
+        applications = Application.objects.filter(candidate=consent.candidate_id)
+        if consent.application_id is not None:
+            applications = applications.filter(pk=consent.application_id)
+        applications.update(special_category_sealed=b"", special_category_key_id="")
+    AuditEvent.record(
+        actor=by,
+        actor_kind="staff" if by is not None else "applicant",
+        action="consent_withdrawn",
+        target=consent,
+        purpose=consent.purpose,
+    )
+    consent_withdrawn.send(sender=Consent, consent=consent)
+    return True

@@ -301,6 +301,18 @@ CELERY_BEAT_SCHEDULE = {
     "remove-orphan-objects": {"task": "ats.remove_orphan_objects", "schedule": 3600.0},
 }
 
+# --- Cache (rate limits) ----------------------------------------------------------------
+
+_cache_url = env_str("ATS_CACHE_URL") or (
+    CELERY_BROKER_URL if (CELERY_BROKER_URL or "").startswith("redis") else ""
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+CACHES["default"]["KEY_PREFIX"] = "hirewell"
+
 # --- Email -----------------------------------------------------------------------------
 
 _email = email_from_url(env_str("ATS_EMAIL", "console" if DEBUG else ""))
@@ -318,6 +330,21 @@ ANYMAIL = {
 # --- Product rules ---------------------------------------------------------------------
 
 ATS_SITE_NAME = env_str("ATS_SITE_NAME", "Hirewell")
+# Absolute links in emails. Production default: https:// and the first allowed host.
+ATS_BASE_URL = env_str(
+    "ATS_BASE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
+ATS_PRIVACY_CONTACT = env_str("ATS_PRIVACY_CONTACT", "privacy@example.org")
+# "How did you hear about us": the choices offered, in this order ("other" adds a text).
+ATS_APPLICATION_CHANNELS = env_list(
+    "ATS_APPLICATION_CHANNELS",
+    ["careers_site", "job_board", "linkedin", "referral", "event", "other"],
+)
+# Applications per client address and hour; the address is hashed before it is stored.
+ATS_APPLY_RATE_LIMIT = env_int("ATS_APPLY_RATE_LIMIT", 10, minimum=1)
+ATS_APPLY_RATE_WINDOW_SECONDS = env_int("ATS_APPLY_RATE_WINDOW_SECONDS", 3600, minimum=1)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: ignore it).
+ATS_TRUSTED_PROXY_COUNT = env_int("ATS_TRUSTED_PROXY_COUNT", 0, minimum=0)
 ATS_APPLICATION_RETENTION_MONTHS = env_int("ATS_APPLICATION_RETENTION_MONTHS", 6, minimum=1)
 ATS_TALENT_POOL_MONTHS = env_int("ATS_TALENT_POOL_MONTHS", 6, minimum=1)
 

@@ -5,7 +5,7 @@ from django.urls import path
 
 from careers_site.feeds import OpenVacanciesFeed
 from careers_site.sitemaps import VacancySitemap
-from careers_site.views import board
+from careers_site.views import apply, board, consents, privacy
 
 app_name = "careers_site"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("", board.board, name="home"),
     path("careers/", board.board, name="board"),
     path("careers/feed.atom", OpenVacanciesFeed(), name="feed"),
+    path("careers/apply/", apply.apply, name="apply_unsolicited"),
+    path("careers/applied/", apply.applied, name="applied"),
     path(
         "sitemap.xml",
         sitemap,
@@ -20,4 +22,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("careers/<str:reference>/", board.vacancy_detail, name="vacancy"),
+    path("careers/<str:reference>/apply/", apply.apply, name="apply"),
+    path("privacy/", privacy.privacy, name="privacy"),
+    path("my-data/", privacy.my_data, name="my_data"),
+    path("my-data/consents/<str:token>/withdraw/", consents.withdraw, name="consent_withdraw"),
 ]

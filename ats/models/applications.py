@@ -72,6 +72,12 @@ class Application(models.Model):
     )
     # A hired applicant's data is kept for the employment, until HR ends it.
     employment_ended_at = models.DateTimeField(_("employment ended at"), null=True, blank=True)
+    # The form's one-time key: a double click or a resubmitted form makes one application.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Special-category answers (Art. 9 GDPR), sealed with the keyring (ats.vault.crypto),
+    # held only under their own consent and shown to HR only.
+    special_category_sealed = models.BinaryField(default=b"", blank=True, editable=False)
+    special_category_key_id = models.CharField(max_length=32, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -91,6 +97,10 @@ class Application(models.Model):
     @property
     def is_unsolicited(self) -> bool:
         return self.vacancy_id is None
+
+    @property
+    def special_category_context(self) -> bytes:
+        return f"application:{self.pk}:special_category".encode()
 
 
 class StageChange(models.Model):

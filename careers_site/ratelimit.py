@@ -1,0 +1,41 @@
+"""Per-client rate limits, keyed on a keyed hash of the client's address (never the
+address itself). X-Forwarded-For is believed only for the configured number of proxies,
+so a forged header cannot buy a fresh allowance."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    proxies = settings.ATS_TRUSTED_PROXY_COUNT
+    if proxies:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [a for a in chain if a]
+        if len(chain) >= proxies:
+            return chain[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _key(scope: str, request: HttpRequest) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), client_address(request).encode(), hashlib.sha256
+    ).hexdigest()[:32]
+    return f"ratelimit:{scope}:{digest}"
+
+
+def allow(request: HttpRequest, *, scope: str, limit: int, window: int) -> bool:
+    """Count one attempt; False once the client made more than `limit` in `window` s."""
+    key = _key(scope, request)
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit

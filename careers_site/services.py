@@ -1,0 +1,171 @@
+"""Applying: from a submitted form to a stored application, its consents and documents."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ats import services as ats_services
+from ats.models import Application, Consent, ConsentText, Purpose, Vacancy
+from ats.vault import crypto
+from ats.vault.intake import CheckedUpload, StorageUnavailable, document_check, document_store
+from ats.vault.validate import UploadRejected
+from careers_site.tasks import send_application_confirmation
+
+
+@dataclass
+class Submission:
+    vacancy: Vacancy | None
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    channel: str
+    submission_key: uuid.UUID
+    language: str
+    linkedin_url: str = ""
+    channel_other: str = ""
+    gender: str = ""
+    special_category: dict[str, str] = field(default_factory=dict)
+    special_category_text: ConsentText | None = None
+    talent_pool_text: ConsentText | None = None
+    # (form field, document kind, file name, bytes)
+    files: list[tuple[str, str, str, bytes]] = field(default_factory=list)
+
+
+class SubmissionRefused(Exception):
+    """The application cannot be taken as it is; errors by form field ("" for the form)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def consent_text(purpose: str, language: str, text_id: int | None = None) -> ConsentText:
+    """The consent text shown: the one the form names, else the newest in the language."""
+    texts = ConsentText.objects.filter(purpose=purpose)
+    if text_id is not None:
+        chosen = texts.filter(pk=text_id).first()
+        if chosen is not None:
+            return chosen
+    return (
+        texts.filter(language=language).order_by("-version").first()
+        or texts.filter(language="en").order_by("-version").first()
+    )
+
+
+def application_submit(submission: Submission) -> tuple[Application, bool]:
+    """Take an application; (application, created). A resubmitted form (same key) returns
+    the application it made the first time. Files are validated and scanned before
+    anything is written; one refused file refuses the submission, with its reason."""
+    existing = Application.objects.filter(submission_key=submission.submission_key).first()
+    if existing is not None:
+        return existing, False
+    vacancy = submission.vacancy
+    if vacancy is not None and not Vacancy.objects.filter(pk=vacancy.pk, status="open").exists():
+        raise SubmissionRefused(
+            {
+                "": [
+                    _(
+                        "This position closed while you were applying, so we cannot take your "
+                        "application for it. Your answers are still in the form below."
+                    )
+                ]
+            }
+        )
+
+    checked: list[tuple[str, CheckedUpload]] = []
+    errors: dict[str, list[str]] = {}
+    total = 0
+    for form_field, kind, name, data in submission.files:
+        try:
+            upload = document_check(name=name, data=data)
+        except UploadRejected as refusal:
+            errors.setdefault(form_field, []).append(refusal.message)
+            continue
+        total += upload.validated.size
+        checked.append((kind, upload))
+    if total > settings.ATS_MAX_APPLICATION_BYTES:
+        errors.setdefault("", []).append(
+            _("Your files total more than %(limit)d MB. Please upload fewer or smaller files.")
+            % {"limit": settings.ATS_MAX_APPLICATION_BYTES // (1024 * 1024)}
+        )
+    if errors:
+        raise SubmissionRefused(errors)
+
+    try:
+        with transaction.atomic():
+            application = _create(submission, checked)
+    except StorageUnavailable as exc:
+        raise SubmissionRefused({"": [str(exc)]}) from None
+    transaction.on_commit(lambda: send_application_confirmation.delay(application.pk))
+    return application, True
+
+
+def _create(submission: Submission, checked: list[tuple[str, CheckedUpload]]) -> Application:
+    candidate, created = ats_services.candidate_get_or_create(
+        email=submission.email,
+        first_name=submission.first_name,
+        last_name=submission.last_name,
+        phone=submission.phone,
+        linkedin_url=submission.linkedin_url,
+    )
+    if created:
+        candidate.language = submission.language
+        candidate.save(update_fields=["language"])
+    application = ats_services.application_create(
+        candidate=candidate,
+        vacancy=submission.vacancy,
+        channel=submission.channel,
+        channel_other=submission.channel_other,
+        self_declared_gender=submission.gender or "not_stated",
+    )
+    application.submission_key = submission.submission_key
+    now = timezone.now()
+    if submission.special_category_text is not None:
+        Consent.objects.create(
+            candidate=candidate,
+            application=application,
+            purpose=Purpose.SPECIAL_CATEGORY,
+            text=submission.special_category_text,
+            given_at=now,
+            given_via=Consent.Via.FORM,
+        )
+        answers = {k: v for k, v in submission.special_category.items() if v}
+        if answers:
+            application.special_category_sealed = crypto.seal(
+                json.dumps(answers).encode(), context=application.special_category_context
+            )
+            application.special_category_key_id = crypto.keyring()["active"]
+    if submission.talent_pool_text is not None:
+        Consent.objects.create(
+            candidate=candidate,
+            application=application,
+            purpose=Purpose.TALENT_POOL,
+            text=submission.talent_pool_text,
+            given_at=now,
+            given_via=Consent.Via.FORM,
+        )
+    application.save(
+        update_fields=["submission_key", "special_category_sealed", "special_category_key_id"]
+    )
+    for kind, upload in checked:
+        document_store(application=application, kind=kind, checked=upload)
+    return application
+
+
+def special_category_answers(application: Application) -> dict[str, str]:
+    """The sealed answers, opened (for HR views only)."""
+    if not application.special_category_sealed:
+        return {}
+    return json.loads(
+        crypto.unseal(
+            application.special_category_sealed, context=application.special_category_context
+        )
+    )
