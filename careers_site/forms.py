@@ -78,7 +78,8 @@ class MultipleFileField(forms.FileField):
 
 def channel_choices() -> list[tuple[str, str]]:
     labels = dict(Channel.choices)
-    return [(c, labels[c]) for c in settings.ATS_APPLICATION_CHANNELS if c in labels]
+    offered = [(c, labels[c]) for c in settings.ATS_APPLICATION_CHANNELS if c in labels]
+    return [("", _("Please choose")), *offered]
 
 
 SPECIAL_CATEGORY_FIELDS = ("accommodation_needs", "ethnic_origin")
