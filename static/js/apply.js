@@ -3,6 +3,8 @@
 // the form posts normally.
 (function () {
   "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
   var form = document.querySelector("form.application-form");
   if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
   var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10) || 0;
