@@ -1,8 +1,19 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class CareersSiteConfig(AppConfig):
     name = "careers_site"
     verbose_name = "Careers site"
+
+    def ready(self) -> None:
+        from ats.models import Department, Vacancy
+        from careers_site.page_cache import bump
+
+        for model in (Vacancy, Department):
+            post_save.connect(bump, sender=model, dispatch_uid=f"careers-cache-{model.__name__}")
+            post_delete.connect(
+                bump, sender=model, dispatch_uid=f"careers-cache-del-{model.__name__}"
+            )

@@ -4,15 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from careers_site.feeds import OpenVacanciesFeed
+from careers_site.page_cache import public_page
 from careers_site.sitemaps import VacancySitemap
-from careers_site.views import apply, board, consents, privacy
+from careers_site.views import apply, board, consents, language, privacy
 
 app_name = "careers_site"
 
 urlpatterns = [
     path("", board.board, name="home"),
     path("careers/", board.board, name="board"),
-    path("careers/feed.atom", OpenVacanciesFeed(), name="feed"),
+    path("careers/feed.atom", public_page(OpenVacanciesFeed()), name="feed"),
     path("careers/apply/", apply.apply, name="apply_unsolicited"),
     path("careers/applied/", apply.applied, name="applied"),
     path(
@@ -23,6 +24,7 @@ urlpatterns = [
     ),
     path("careers/<str:reference>/", board.vacancy_detail, name="vacancy"),
     path("careers/<str:reference>/apply/", apply.apply, name="apply"),
+    path("language/<str:code>/", language.switch, name="language"),
     path("privacy/", privacy.privacy, name="privacy"),
     path("my-data/", privacy.my_data, name="my_data"),
     path("my-data/consents/<str:token>/withdraw/", consents.withdraw, name="consent_withdraw"),

@@ -32,6 +32,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(settings, request):
+    """A fresh in-memory cache per test: cached pages and rate-limit counters of one
+    test must not leak into the next (the database is rolled back, a cache is not)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     """Tests run tasks eagerly even when CI exports a broker; the one test that needs a
     real worker switches this off for itself."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from ats.models import Vacancy
 from careers_site.board_search import board_listing, filter_choices, parse_board_filters
+from careers_site.page_cache import public_page
 
 # schema.org's employmentType values (https://schema.org/employmentType, as Google reads them).
 SCHEMA_EMPLOYMENT_TYPES: dict[str, str] = {
@@ -30,6 +31,7 @@ _REMOTE = re.compile(r"\bremote\b", re.IGNORECASE)
 
 
 @require_safe
+@public_page
 def board(request: HttpRequest) -> HttpResponse:
     choices = filter_choices()
     filters = parse_board_filters(request.GET, choices)
@@ -47,6 +49,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def vacancy_detail(request: HttpRequest, reference: str) -> HttpResponse:
     vacancy = get_object_or_404(
         Vacancy.objects.exclude(status=Vacancy.Status.DRAFT).select_related("department"),

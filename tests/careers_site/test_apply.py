@@ -30,17 +30,11 @@ def _mail_after_commit(client, django_capture_on_commit_callbacks, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Local storage in a temp dir, no scanner (development mode), a private cache."""
+    """Local storage in a temp dir, no scanner (development mode)."""
     from tests.ats.vault.conftest import use_local_storage
 
     use_local_storage(settings, tmp_path)
     settings.CLAMD_HOST, settings.CLAMD_SOCKET, settings.DEVELOPMENT = "", "", True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": str(uuid.uuid4()),
-        }
-    }
 
 
 def cv(name: str = "cv.pdf", data: bytes | None = None) -> SimpleUploadedFile:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ats import services
 from ats.models import Department, Vacancy
+from careers_site import page_cache
 
 EVIL_TITLE = "</script><script>alert(1)</script><b>Bold</b> & Co"
 
@@ -387,6 +388,7 @@ def test_the_board_uses_a_constant_number_of_queries(
             {"q": "role", "department": people.pk, "location": "City 1", "employment_type": "x"},
         )
     assert card_titles(response)
+    page_cache.bump()  # measure a render, not a cache hit
     with CaptureQueriesContext(connection) as fifty_vacancies:
         client.get("/")
     assert len(fifty_vacancies) == len(one_vacancy)
