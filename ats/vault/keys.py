@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count
 
-from ats.models import Document
+from ats.models import Application, Document
 from ats.varfiles import parse_keyring
 from ats.vault import crypto
 
@@ -88,7 +88,10 @@ def keyring_retire_key(key_id: str) -> None:
         raise ValueError(f"Key {key_id!r} is the active key.")
     if key_id not in ring["keys"]:
         raise ValueError(f"Key {key_id!r} is not in the keyring.")
-    if Document.objects.filter(key_id=key_id).exclude(wrapped_key=b"").exists():
+    if (
+        Document.objects.filter(key_id=key_id).exclude(wrapped_key=b"").exists()
+        or Application.objects.filter(special_category_key_id=key_id).exists()
+    ):
         raise ValueError(f"Key {key_id!r} still wraps data keys: run rotate_keys first.")
     keys = {k: v for k, v in ring["keys"].items() if k != key_id}
     _write_keyring(path, {"active": ring["active"], "keys": keys})
@@ -106,9 +109,9 @@ class RewrapReport:
 
 
 def documents_rewrap(*, batch_size: int = 500) -> RewrapReport:
-    """Re-wrap every data key not wrapped by the active KEK, one committed batch at a
-    time: killed half way, a rerun finishes the rest, and every document stays
-    readable throughout (its row names the KEK that wraps it)."""
+    """Re-wrap every data key (and re-seal every sealed field) not under the active KEK,
+    one committed batch at a time: killed half way, a rerun finishes the rest, and every
+    document stays readable throughout (its row names the KEK that wraps it)."""
     ring = current_keyring()
     active = ring["active"]
     started, done = time.perf_counter(), 0
@@ -128,6 +131,7 @@ def documents_rewrap(*, batch_size: int = 500) -> RewrapReport:
                 document.key_id, document.wrapped_key = wrapped.kek_id, wrapped.blob
             Document.objects.bulk_update(batch, ["key_id", "wrapped_key"])
             done += len(batch)
+    done += _fields_reseal(ring, batch_size)
     in_use = dict(
         Document.objects.exclude(wrapped_key=b"")
         .values_list("key_id")
@@ -135,3 +139,31 @@ def documents_rewrap(*, batch_size: int = 500) -> RewrapReport:
         .order_by()
     )
     return RewrapReport(done, time.perf_counter() - started, in_use)
+
+
+def _fields_reseal(ring: dict, batch_size: int) -> int:
+    """Re-seal field-level secrets (special-category answers) under the active key."""
+    active, done = ring["active"], 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Application.objects.select_for_update(skip_locked=True)
+                .exclude(special_category_key_id__in=["", active])
+                .order_by("pk")
+                .only("pk", "special_category_sealed", "special_category_key_id")[:batch_size]
+            )
+            if not batch:
+                return done
+            for application in batch:
+                context = application.special_category_context
+                plaintext = crypto.unseal(
+                    application.special_category_sealed, context=context, ring=ring
+                )
+                application.special_category_sealed = crypto.seal(
+                    plaintext, context=context, ring=ring
+                )
+                application.special_category_key_id = active
+            Application.objects.bulk_update(
+                batch, ["special_category_sealed", "special_category_key_id"]
+            )
+            done += len(batch)

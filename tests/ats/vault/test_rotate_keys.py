@@ -111,3 +111,25 @@ def test_the_file_content_is_never_read_during_rotation(documents, monkeypatch):
 
 def test_documents_of_a_test_file_kind_are_valid(documents):
     assert vault_files.txt().startswith(b"A CV")
+
+
+def test_rotation_reseals_special_category_answers(keyring_file, zoes_application):
+    import json as jsonlib
+
+    from careers_site.services import special_category_answers
+
+    old = keys.current_keyring()["active"]
+    zoes_application.special_category_sealed = crypto.seal(
+        jsonlib.dumps({"ethnic_origin": "Sorbian"}).encode(),
+        context=zoes_application.special_category_context,
+    )
+    zoes_application.special_category_key_id = old
+    zoes_application.save()
+    keys.keyring_add_key()
+    with pytest.raises(CommandError, match="still wraps"):
+        call_command("rotate_keys", "--rewrap-only", "--retire", old)
+    keys.documents_rewrap()
+    zoes_application.refresh_from_db()
+    assert zoes_application.special_category_key_id == keys.current_keyring()["active"]
+    call_command("rotate_keys", "--retire", old)
+    assert special_category_answers(zoes_application) == {"ethnic_origin": "Sorbian"}
