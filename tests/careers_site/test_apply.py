@@ -155,7 +155,11 @@ def test_html_in_text_fields_is_escaped_everywhere(client, vacancy_a):
         last_name=SCRIPT,
         channel="other",
         channel_other=SCRIPT,
-        phone="12345 letters",  # a bad field, so the form is shown again
+        accommodation_needs=SCRIPT,
+        ethnic_origin=SCRIPT,
+        email=SCRIPT,
+        linkedin_url=SCRIPT,
+        phone=SCRIPT,  # bad fields, so the form is shown again with every value
     )
     page = client.post(apply_url(vacancy_a), data).content.decode()
     assert SCRIPT not in page and "&lt;script&gt;" in page
