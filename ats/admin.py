@@ -8,6 +8,7 @@ from ats.models import (
     Candidate,
     Consent,
     ConsentText,
+    DecisionTemplate,
     Department,
     Document,
     Stage,
@@ -113,3 +114,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(DecisionTemplate)
+class DecisionTemplateAdmin(admin.ModelAdmin):
+    list_display = ["kind", "language", "subject", "updated_at"]
+    list_filter = ["kind", "language"]

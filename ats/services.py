@@ -26,7 +26,10 @@ from ats.models import (
     StageChange,
     Vacancy,
 )
+from ats.models.vacancies import DEFAULT_CRITERIA
 from ats.signals import consent_withdrawn
+
+SCORED_STAGES = (Stage.Kind.SCREENING, Stage.Kind.INTERVIEW, Stage.Kind.OFFER)
 
 
 def stages_for(vacancy: Vacancy | None):
@@ -54,7 +57,13 @@ def vacancy_create(
         summary=summary,
     )
     Stage.objects.bulk_create(
-        Stage(vacancy=vacancy, name=name, kind=kind, position=position)
+        Stage(
+            vacancy=vacancy,
+            name=name,
+            kind=kind,
+            position=position,
+            criteria=DEFAULT_CRITERIA if kind in SCORED_STAGES else [],
+        )
         for position, (name, kind) in enumerate(DEFAULT_STAGES)
     )
     AuditEvent.record(actor=by, action="vacancy_created", target=vacancy)

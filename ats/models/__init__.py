@@ -8,18 +8,23 @@ from ats.models.candidates import Candidate
 from ats.models.consents import Consent, ConsentText, Purpose
 from ats.models.documents import Document
 from ats.models.vacancies import DEFAULT_STAGES, Department, Stage, Vacancy
+from ats.models.workspace import CandidateEmail, DecisionTemplate, Evaluation, Note
 
 __all__ = [
     "DEFAULT_STAGES",
     "Application",
     "AuditEvent",
     "Candidate",
+    "CandidateEmail",
     "Channel",
     "Consent",
     "ConsentText",
+    "DecisionTemplate",
     "Department",
     "Document",
+    "Evaluation",
     "Gender",
+    "Note",
     "Purpose",
     "Stage",
     "StageChange",

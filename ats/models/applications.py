@@ -70,6 +70,11 @@ class Application(models.Model):
     decision_communicated_at = models.DateTimeField(
         _("decision communicated at"), null=True, blank=True, db_index=True
     )
+    # How the decision reached the applicant when it was not (only) our email: HR records
+    # it after a bounce, and the retention clock starts then.
+    decision_communicated_via = models.CharField(
+        _("decision communicated via"), max_length=100, blank=True
+    )
     # A hired applicant's data is kept for the employment, until HR ends it.
     employment_ended_at = models.DateTimeField(_("employment ended at"), null=True, blank=True)
     # The form's one-time key: a double click or a resubmitted form makes one application.

@@ -104,6 +104,8 @@ class Stage(models.Model):
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
     position = models.PositiveSmallIntegerField(_("position"))
+    # The scorecard of this stage: the criteria an evaluation rates from 1 to 5.
+    criteria = models.JSONField(_("scorecard criteria"), default=list, blank=True)
 
     class Meta:
         ordering = ["vacancy_id", "position"]
@@ -125,6 +127,8 @@ class Stage(models.Model):
     def is_final(self) -> bool:
         return self.kind in (self.Kind.HIRED, self.Kind.REJECTED)
 
+
+DEFAULT_CRITERIA = ["Skills", "Experience", "Communication", "Motivation"]
 
 DEFAULT_STAGES: list[tuple[str, str]] = [
     ("New", Stage.Kind.NEW),
