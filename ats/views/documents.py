@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ats.models import AuditEvent
@@ -16,7 +17,8 @@ def document_download(request: HttpRequest, pk: str) -> HttpResponse:
     document = get_object_or_404(visible_documents(request.user), pk=pk)
     if not document.is_downloadable:
         return HttpResponse(
-            f"This document cannot be downloaded: {document.get_scan_status_display()}.",
+            _("This document cannot be downloaded: %(status)s.")
+            % {"status": document.get_scan_status_display()},
             status=409,
             content_type="text/plain; charset=utf-8",
         )
@@ -27,8 +29,10 @@ def document_download(request: HttpRequest, pk: str) -> HttpResponse:
         return document_response(request, document)
     except DocumentUnreadable:
         return HttpResponse(
-            "This document failed its integrity check and cannot be shown. "
-            "The incident was logged; please contact your administrator.",
+            _(
+                "This document failed its integrity check and cannot be shown. "
+                "The incident was logged; please contact your administrator."
+            ),
             status=500,
             content_type="text/plain; charset=utf-8",
         )

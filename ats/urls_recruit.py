@@ -1,0 +1,45 @@
+"""The recruiter workspace, under /recruit/. Every view starts from the selectors in
+ats.selectors: outside what the user may see, the answer is 404."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from ats.views import applications, decisions, documents, pipeline, vacancies, workspace
+
+urlpatterns = [
+    path("", workspace.home, name="workspace"),
+    # Vacancies (HR manages them; managers see theirs).
+    path("vacancies/new/", vacancies.vacancy_new, name="vacancy_new"),
+    path("vacancies/<int:pk>/", pipeline.board, name="vacancy_board"),
+    path("vacancies/<int:pk>/edit/", vacancies.vacancy_edit, name="vacancy_edit"),
+    path("vacancies/<int:pk>/publish/", vacancies.vacancy_publish, name="vacancy_publish"),
+    path("vacancies/<int:pk>/close/", vacancies.vacancy_close, name="vacancy_close"),
+    path("vacancies/<int:pk>/stages/", vacancies.vacancy_stages, name="vacancy_stages"),
+    path("vacancies/<int:pk>/bulk-reject/", decisions.bulk_reject, name="vacancy_bulk_reject"),
+    # Applications.
+    path("applications/", applications.application_list, name="application_list"),
+    path("applications/<int:pk>/", applications.application_file, name="application_file"),
+    path("applications/<int:pk>/move/", pipeline.application_move, name="application_move"),
+    path("applications/<int:pk>/notes/", applications.note_add, name="note_add"),
+    path(
+        "applications/<int:pk>/evaluations/new/",
+        applications.evaluation_new,
+        name="evaluation_new",
+    ),
+    path("applications/<int:pk>/audit/", applications.audit_trail, name="audit_trail"),
+    path(
+        "applications/<int:pk>/decision/<str:kind>/",
+        decisions.decision_compose,
+        name="decision_compose",
+    ),
+    path(
+        "applications/<int:pk>/communicated/",
+        decisions.decision_communicated,
+        name="decision_communicated",
+    ),
+    path("documents/<uuid:pk>/download", documents.document_download, name="document_download"),
+    # Decision email templates (HR).
+    path("templates/", decisions.template_list, name="decision_templates"),
+    path("templates/<int:pk>/", decisions.template_edit, name="decision_template_edit"),
+]
