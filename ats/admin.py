@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ats.login_throttle import ThrottledAdminAuthenticationForm
 from ats.models import (
     Application,
     AuditEvent,
@@ -15,6 +16,9 @@ from ats.models import (
     StageChange,
     Vacancy,
 )
+
+# The admin's login is throttled like the staff login.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Department)

@@ -13,10 +13,19 @@ MANAGEMENT = "management"
 ROLES = (HR, HIRING_MANAGER, MANAGEMENT)
 
 
-def has_role(user: AbstractBaseUser, role: str) -> bool:
+def roles(user: AbstractBaseUser) -> frozenset[str]:
+    """The user's roles, read once per request (kept on the user object)."""
     if not user.is_authenticated or not user.is_active:
-        return False
-    return user.groups.filter(name=role).exists()
+        return frozenset()
+    cached = getattr(user, "_hirewell_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._hirewell_roles = cached
+    return cached
+
+
+def has_role(user: AbstractBaseUser, role: str) -> bool:
+    return role in roles(user)
 
 
 def is_hr(user: AbstractBaseUser) -> bool:

@@ -27,3 +27,11 @@ def remove_orphan_objects() -> int:
     from ats.vault.lifecycle import orphans_remove
 
     return orphans_remove()
+
+
+@shared_task(name="ats.notify_staff")
+def notify_staff(reason: str, application_id: int, user_ids: list[int]) -> None:
+    """Tell staff about an application by email: a link and a reason, never a name."""
+    from ats.notifications import staff_notify
+
+    staff_notify(reason=reason, application_id=application_id, user_ids=user_ids)

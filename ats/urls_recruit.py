@@ -21,7 +21,7 @@ urlpatterns = [
     path("applications/", applications.application_list, name="application_list"),
     path("applications/<int:pk>/", applications.application_file, name="application_file"),
     path("applications/<int:pk>/move/", pipeline.application_move, name="application_move"),
-    path("applications/<int:pk>/notes/", applications.note_add, name="note_add"),
+    path("applications/<int:pk>/notes/", applications.note_add_view, name="note_add"),
     path(
         "applications/<int:pk>/evaluations/new/",
         applications.evaluation_new,

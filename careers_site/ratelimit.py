@@ -11,15 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-def client_address(request: HttpRequest) -> str:
-    proxies = settings.ATS_TRUSTED_PROXY_COUNT
-    if proxies:
-        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [a for a in chain if a]
-        if len(chain) >= proxies:
-            return chain[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+from ats.client import client_address
 
 
 def _key(scope: str, request: HttpRequest) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ats import services as ats_services
 from ats.models import Application, Consent, ConsentText, Purpose, Vacancy
-from ats.vault import crypto
+from ats.services.applications import special_category_seal
 from ats.vault.intake import CheckedUpload, StorageUnavailable, document_check, document_store
 from ats.vault.validate import UploadRejected
 from careers_site.tasks import send_application_confirmation
@@ -137,12 +136,7 @@ def _create(submission: Submission, checked: list[tuple[str, CheckedUpload]]) ->
             given_at=now,
             given_via=Consent.Via.FORM,
         )
-        answers = {k: v for k, v in submission.special_category.items() if v}
-        if answers:
-            application.special_category_sealed = crypto.seal(
-                json.dumps(answers).encode(), context=application.special_category_context
-            )
-            application.special_category_key_id = crypto.keyring()["active"]
+        special_category_seal(application=application, answers=submission.special_category)
     if submission.talent_pool_text is not None:
         Consent.objects.create(
             candidate=candidate,
@@ -158,14 +152,3 @@ def _create(submission: Submission, checked: list[tuple[str, CheckedUpload]]) ->
     for kind, upload in checked:
         document_store(application=application, kind=kind, checked=upload)
     return application
-
-
-def special_category_answers(application: Application) -> dict[str, str]:
-    """The sealed answers, opened (for HR views only)."""
-    if not application.special_category_sealed:
-        return {}
-    return json.loads(
-        crypto.unseal(
-            application.special_category_sealed, context=application.special_category_context
-        )
-    )

@@ -131,3 +131,34 @@ def consent_withdraw(*, consent: Consent, via: str, by: AbstractBaseUser | None 
     )
     consent_withdrawn.send(sender=Consent, consent=consent)
     return True
+
+
+def special_category_seal(*, application: Application, answers: dict[str, str]) -> None:
+    """Seal special-category answers into the application (not saved here)."""
+    import json
+
+    from ats.vault import crypto
+
+    answers = {key: value for key, value in answers.items() if value}
+    if not answers:
+        application.special_category_sealed, application.special_category_key_id = b"", ""
+        return
+    application.special_category_sealed = crypto.seal(
+        json.dumps(answers).encode(), context=application.special_category_context
+    )
+    application.special_category_key_id = crypto.keyring()["active"]
+
+
+def special_category_answers(application: Application) -> dict[str, str]:
+    """The sealed answers, opened. Only HR may be shown them (ats.selectors.is_hr)."""
+    import json
+
+    from ats.vault import crypto
+
+    if not application.special_category_sealed:
+        return {}
+    return json.loads(
+        crypto.unseal(
+            application.special_category_sealed, context=application.special_category_context
+        )
+    )

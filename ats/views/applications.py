@@ -1,12 +1,171 @@
-"""Placeholder views, being written: every one answers 404 until it exists."""
+"""Applications: the list across visible vacancies, and the candidate file."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Avg, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from ats.forms.workspace import ApplicationFilterForm, EvaluationForm, MoveForm, NoteForm
+from ats.models import Application, AuditEvent
+from ats.selectors import is_hr, visible_applications, visible_vacancies
+from ats.services.applications import special_category_answers
+from ats.services.workspace import evaluation_add, note_add
+
+PAGE_SIZE = 50
 
 
-def _missing(*args, **kwargs):
-    raise Http404
+@require_safe
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    vacancies = list(visible_vacancies(request.user).order_by("title").only("pk", "title"))
+    form = ApplicationFilterForm(request.GET or None, vacancies=vacancies)
+    applications = (
+        visible_applications(request.user)
+        .select_related("candidate", "stage", "vacancy")
+        .annotate(rating=Avg("evaluations__overall"))
+    )
+    sort = "-submitted_at"
+    if form.is_valid():
+        data = form.cleaned_data
+        for word in (data.get("q") or "").split()[:5]:
+            applications = applications.filter(
+                Q(candidate__first_name__icontains=word)
+                | Q(candidate__last_name__icontains=word)
+                | Q(candidate__email__icontains=word)
+            )
+        if data.get("vacancy"):
+            applications = applications.filter(vacancy_id=data["vacancy"])
+        if data.get("stage_kind"):
+            applications = applications.filter(stage__kind=data["stage_kind"])
+        sort = form.SORTS.get(data.get("sort") or "newest", sort)
+    page = Paginator(applications.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ats/application_list.html", {"form": form, "page": page})
 
 
-application_list = application_file = note_add = evaluation_new = audit_trail = _missing
+def _visible(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
+        visible_applications(request.user).select_related("candidate", "vacancy", "stage"), pk=pk
+    )
+
+
+@require_safe
+@login_required
+def application_file(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    AuditEvent.record(actor=request.user, action="application_viewed", target=application)
+    return render(request, "ats/application_file.html", file_context(request, application))
+
+
+def file_context(request: HttpRequest, application: Application, **extra: object) -> dict:
+    hr = is_hr(request.user)
+    notes = list(application.notes.select_related("author"))
+    evaluations = list(application.evaluations.select_related("author", "stage"))
+    changes = list(application.stage_changes.select_related("from_stage", "to_stage", "changed_by"))
+    emails = list(application.emails.select_related("sent_by"))
+    timeline = sorted(
+        chain(
+            (("stage", c.changed_at, c) for c in changes),
+            (("email", e.created_at, e) for e in emails),
+            (("note", n.created_at, n) for n in notes),
+            (("evaluation", v.created_at, v) for v in evaluations),
+        ),
+        key=lambda item: item[1],
+    )
+    context = {
+        "application": application,
+        "candidate": application.candidate,
+        "documents": list(application.documents.all()),
+        "consents": list(application.candidate.consents.select_related("text")),
+        "notes": notes,
+        "evaluations": evaluations,
+        "timeline": timeline,
+        "move_form": MoveForm(application=application, initial={"stage": application.stage}),
+        "note_form": NoteForm(),
+        "show_special_category": hr,
+        "special_category": special_category_answers(application) if hr else {},
+        "erasure": _erasure(application),
+    }
+    context.update(extra)
+    return context
+
+
+def _erasure(application: Application) -> object:
+    """The erasure date and rule, once the decisions module provides it."""
+    try:
+        from ats.services.decisions import erasure_date
+    except ImportError:
+        return None
+    return erasure_date(application)
+
+
+@require_POST
+@login_required
+def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        context = file_context(request, application, note_form=form)
+        return render(request, "ats/application_file.html", context, status=400)
+    note_add(application=application, author=request.user, body=form.cleaned_data["body"])
+    messages.success(request, _("Note added."))
+    return redirect("application_file", pk=application.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evaluation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    stage = application.stage
+    if not stage.criteria:
+        raise Http404  # this stage has no scorecard
+    form = EvaluationForm(request.POST or None, criteria=stage.criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation_add(
+                application=application,
+                stage=stage,
+                author=request.user,
+                ratings=form.ratings(),
+                overall=form.cleaned_data["overall"],
+                recommendation=form.cleaned_data["recommendation"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Evaluation saved."))
+            return redirect("application_file", pk=application.pk)
+    return render(
+        request,
+        "ats/evaluation_form.html",
+        {"application": application, "stage": stage, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+@login_required
+def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    if not is_hr(request.user):
+        raise Http404
+    document_ids = [str(pk) for pk in application.documents.values_list("pk", flat=True)]
+    events = (
+        AuditEvent.objects.filter(
+            Q(target_type="ats.application", target_id=str(application.pk))
+            | Q(target_type="ats.document", target_id__in=document_ids)
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "ats/audit_trail.html", {"application": application, "page": page})

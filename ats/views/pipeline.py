@@ -1,12 +1,93 @@
-"""Placeholder views, being written: every one answers 404 until it exists."""
+"""The pipeline board of a vacancy: a column per stage, a card per application."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from ats.forms.workspace import MoveForm
+from ats.models import Document
+from ats.selectors import visible_applications, visible_vacancies
+from ats.services import application_move_stage, stages_for
 
 
-def _missing(*args, **kwargs):
-    raise Http404
+def board_cards(user, vacancy):
+    """The vacancy's applications with what a card shows, in one query."""
+    return (
+        visible_applications(user)
+        .filter(vacancy=vacancy)
+        .select_related("candidate", "stage")
+        .annotate(
+            rating=Avg("evaluations__overall"),
+            documents_waiting=Count(
+                "documents",
+                filter=Q(documents__scan_status=Document.ScanStatus.PENDING),
+                distinct=True,
+            ),
+            documents_failed=Count(
+                "documents",
+                filter=Q(
+                    documents__scan_status__in=[
+                        Document.ScanStatus.FAILED,
+                        Document.ScanStatus.INFECTED,
+                    ]
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("submitted_at")
+    )
 
 
-board = application_move = _missing
+@require_safe
+@login_required
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    vacancy = get_object_or_404(visible_vacancies(request.user).select_related("department"), pk=pk)
+    stages = list(stages_for(vacancy))
+    columns = {stage.pk: [] for stage in stages}
+    for application in board_cards(request.user, vacancy):
+        columns[application.stage_id].append(application)
+    return render(
+        request,
+        "ats/pipeline_board.html",
+        {
+            "vacancy": vacancy,
+            "stages": stages,
+            "columns": [(stage, columns[stage.pk]) for stage in stages],
+        },
+    )
+
+
+@require_POST
+@login_required
+def application_move(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(visible_applications(request.user), pk=pk)
+    form = MoveForm(request.POST, application=application)
+    if form.is_valid():
+        try:
+            application_move_stage(
+                application=application, stage=form.cleaned_data["stage"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Moved to %(stage)s.") % {"stage": form.cleaned_data["stage"]}
+            )
+    else:
+        messages.error(request, _("Choose a stage of this vacancy."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    if target:
+        return redirect(target)
+    if application.vacancy_id is None:
+        return redirect("application_file", pk=application.pk)
+    return redirect("vacancy_board", pk=application.vacancy_id)

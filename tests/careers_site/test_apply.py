@@ -9,7 +9,7 @@ from django.test import Client
 
 from ats.models import Application, Consent, ConsentText, Document, Stage
 from ats.vault.lifecycle import read_plaintext
-from careers_site.services import special_category_answers
+from ats.services.applications import special_category_answers
 from tests import vault_files
 
 SCRIPT = "<script>alert('x')</script>"

@@ -116,7 +116,7 @@ def test_documents_of_a_test_file_kind_are_valid(documents):
 def test_rotation_reseals_special_category_answers(keyring_file, zoes_application):
     import json as jsonlib
 
-    from careers_site.services import special_category_answers
+    from ats.services.applications import special_category_answers
 
     old = keys.current_keyring()["active"]
     zoes_application.special_category_sealed = crypto.seal(

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from ats import services
+from ats.models import AuditEvent, Candidate, Channel, Note, Stage, StageChange
+
+
+@pytest.fixture
+def crowd(vacancy_a):
+    """Applications in several stages of vacancy A."""
+    created = []
+    for i in range(6):
+        candidate = Candidate.objects.create(
+            first_name=f"Person{i}", last_name="Example", email=f"p{i}@example.org", phone="1"
+        )
+        created.append(
+            services.application_create(
+                candidate=candidate, vacancy=vacancy_a, channel=Channel.JOB_BOARD
+            )
+        )
+    return created
+
+
+def test_the_board_shows_a_column_per_stage_with_cards(client, hanna, vacancy_a, crowd):
+    client.force_login(hanna)
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/").content.decode()
+    for stage in services.stages_for(vacancy_a):
+        assert f">{stage.name} <" in page
+    assert page.count('class="card"') == len(crowd)
+    assert "Person0 Example" in page
+
+
+def test_the_board_uses_a_constant_number_of_queries(
+    client, hanna, vacancy_a, crowd, django_assert_max_num_queries
+):
+    client.force_login(hanna)
+    with django_assert_max_num_queries(12):
+        client.get(f"/recruit/vacancies/{vacancy_a.pk}/")
+    for i in range(30):
+        candidate = Candidate.objects.create(
+            first_name=f"More{i}", last_name="X", email=f"m{i}@example.org", phone="1"
+        )
+        services.application_create(candidate=candidate, vacancy=vacancy_a, channel="linkedin")
+    with django_assert_max_num_queries(12):
+        client.get(f"/recruit/vacancies/{vacancy_a.pk}/")
+
+
+def test_moving_a_card_without_javascript_records_who_and_when(
+    client, max_manager, vacancy_a, crowd
+):
+    client.force_login(max_manager)
+    interview = vacancy_a.stages.get(kind=Stage.Kind.INTERVIEW)
+    response = client.post(f"/recruit/applications/{crowd[0].pk}/move/", {"stage": interview.pk})
+    assert response.status_code == 302
+    crowd[0].refresh_from_db()
+    assert crowd[0].stage == interview
+    change = StageChange.objects.filter(application=crowd[0]).last()
+    assert change.changed_by == max_manager and change.to_stage == interview
+
+
+def test_a_stage_of_another_vacancy_is_refused(client, hanna, vacancy_a, vacancy_b, crowd):
+    client.force_login(hanna)
+    foreign = vacancy_b.stages.first()
+    client.post(f"/recruit/applications/{crowd[0].pk}/move/", {"stage": foreign.pk})
+    crowd[0].refresh_from_db()
+    assert crowd[0].stage.vacancy == vacancy_a
+
+
+def test_a_manager_cannot_move_another_vacancys_application(client, brigitte, crowd):
+    client.force_login(brigitte)
+    stage = crowd[0].vacancy.stages.last()
+    assert (
+        client.post(f"/recruit/applications/{crowd[0].pk}/move/", {"stage": stage.pk}).status_code
+        == 404
+    )
+
+
+def test_the_list_searches_filters_and_sorts(client, hanna, vacancy_a, crowd):
+    client.force_login(hanna)
+    page = client.get("/recruit/applications/", {"q": "person3"}).content.decode()
+    assert "Person3 Example" in page and "Person2 Example" not in page
+    by_vacancy = client.get("/recruit/applications/", {"vacancy": vacancy_a.pk, "sort": "name"})
+    assert by_vacancy.status_code == 200
+    none = client.get("/recruit/applications/", {"stage_kind": "hired"}).content.decode()
+    assert "Person" not in none
+
+
+def test_the_list_uses_a_constant_number_of_queries(
+    client, hanna, crowd, django_assert_max_num_queries
+):
+    client.force_login(hanna)
+    with django_assert_max_num_queries(10):
+        client.get("/recruit/applications/")
+
+
+def test_the_file_shows_contact_documents_consents_and_timeline_and_is_audited(
+    client, max_manager, crowd
+):
+    client.force_login(max_manager)
+    page = client.get(f"/recruit/applications/{crowd[0].pk}/").content.decode()
+    assert "p0@example.org" in page and "Timeline" in page
+    assert AuditEvent.objects.filter(action="application_viewed", actor=max_manager).count() == 1
+
+
+def test_special_category_answers_are_shown_to_hr_only(client, hanna, max_manager, crowd):
+    from ats.services.applications import special_category_seal
+
+    application = crowd[0]
+    special_category_seal(application=application, answers={"ethnic_origin": "Sorbian"})
+    application.save()
+    client.force_login(hanna)
+    assert "Sorbian" in client.get(f"/recruit/applications/{application.pk}/").content.decode()
+    client.force_login(max_manager)
+    assert "Sorbian" not in client.get(f"/recruit/applications/{application.pk}/").content.decode()
+
+
+def test_a_note_with_a_mention_notifies_without_a_name(
+    client, hanna, max_manager, crowd, django_capture_on_commit_callbacks
+):
+    max_manager.email = "max@example.org"
+    max_manager.save()
+    client.force_login(hanna)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/recruit/applications/{crowd[0].pk}/notes/", {"body": "@max please look <b>now</b>"}
+        )
+    assert response.status_code == 302
+    note = Note.objects.get()
+    assert list(note.mentions.all()) == [max_manager]
+    message = mail.outbox[-1]
+    assert message.to == ["max@example.org"]
+    assert "Person0" not in message.subject + message.body
+    assert f"/recruit/applications/{crowd[0].pk}/" in message.body
+    page = client.get(f"/recruit/applications/{crowd[0].pk}/").content.decode()
+    assert "&lt;b&gt;now&lt;/b&gt;" in page
+
+
+def test_an_empty_note_is_refused(client, hanna, crowd):
+    client.force_login(hanna)
+    response = client.post(f"/recruit/applications/{crowd[0].pk}/notes/", {"body": ""})
+    assert response.status_code == 400
+    assert not Note.objects.exists()
+
+
+def test_an_evaluation_rates_the_stage_criteria(client, max_manager, vacancy_a, crowd):
+    application = crowd[0]
+    interview = vacancy_a.stages.get(kind=Stage.Kind.INTERVIEW)
+    services.application_move_stage(application=application, stage=interview, by=max_manager)
+    client.force_login(max_manager)
+    url = f"/recruit/applications/{application.pk}/evaluations/new/"
+    form = client.get(url).content.decode()
+    for criterion in interview.criteria:
+        assert criterion in form
+    data = {f"criterion_{i}": "4" for i, _ in enumerate(interview.criteria)}
+    data.update(overall="5", recommendation="yes", comment="Strong.")
+    assert client.post(url, data).status_code == 302
+    evaluation = application.evaluations.get()
+    assert evaluation.overall == 5 and evaluation.ratings[interview.criteria[0]] == 4
+    assert client.post(url, {**data, "overall": "9"}).status_code == 400
+
+
+def test_the_audit_trail_is_for_hr_only(client, hanna, max_manager, crowd):
+    client.force_login(max_manager)
+    client.get(f"/recruit/applications/{crowd[0].pk}/")
+    assert client.get(f"/recruit/applications/{crowd[0].pk}/audit/").status_code == 404
+    client.force_login(hanna)
+    page = client.get(f"/recruit/applications/{crowd[0].pk}/audit/").content.decode()
+    assert "application_viewed" in page and "max" in page
