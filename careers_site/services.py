@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from ats import services as ats_services
 from ats.models import Application, Consent, ConsentText, Purpose, Vacancy
 from ats.services.applications import special_category_seal
+from ats.services.workspace import application_team
+from ats.tasks import notify_staff
 from ats.vault.intake import CheckedUpload, StorageUnavailable, document_check, document_store
 from ats.vault.validate import UploadRejected
 from careers_site.tasks import send_application_confirmation
@@ -104,6 +106,8 @@ def application_submit(submission: Submission) -> tuple[Application, bool]:
     except StorageUnavailable as exc:
         raise SubmissionRefused({"": [str(exc)]}) from None
     transaction.on_commit(lambda: send_application_confirmation.delay(application.pk))
+    team = list(application_team(application).values_list("pk", flat=True))
+    transaction.on_commit(lambda: notify_staff.delay("new_application", application.pk, team))
     return application, True
 
 

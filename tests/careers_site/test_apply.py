@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ats.models import Application, Consent, ConsentText, Document, Stage
-from ats.vault.lifecycle import read_plaintext
 from ats.services.applications import special_category_answers
+from ats.vault.lifecycle import read_plaintext
 from tests import vault_files
 
 SCRIPT = "<script>alert('x')</script>"
@@ -323,3 +323,19 @@ def test_several_reference_files_are_all_stored(client, vacancy_a):
     assert client.post(apply_url(vacancy_a), form_data(references=refs)).status_code == 302
     kinds = list(Document.objects.values_list("kind", flat=True))
     assert kinds.count("reference") == 3 and kinds.count("cv") == 1
+
+
+def test_the_team_is_told_of_a_new_application_without_the_name(
+    client, vacancy_a, max_manager, hanna
+):
+    max_manager.email = "max@example.org"
+    max_manager.save()
+    hanna.email = "hanna@example.org"
+    hanna.save()
+    assert client.post(apply_url(vacancy_a), form_data()).status_code == 302
+    staff = [m for m in mail.outbox if "zoe@example.org" not in m.to]
+    assert len(staff) == 1
+    assert sorted(staff[0].to) == ["hanna@example.org", "max@example.org"]
+    assert staff[0].subject == "Hirewell: New application"
+    text = staff[0].subject + staff[0].body
+    assert "Zoë" not in text and "zoe@example.org" not in text
