@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ats import services as ats_services
-from ats.models import Application, Consent, ConsentText, Purpose, Vacancy
+from ats.models import Application, AuditEvent, Consent, ConsentText, Purpose, Vacancy
 from ats.services.applications import special_category_seal
 from ats.services.workspace import application_team
 from ats.tasks import notify_staff
@@ -102,13 +102,70 @@ def application_submit(submission: Submission) -> tuple[Application, bool]:
 
     try:
         with transaction.atomic():
-            application = _create(submission, checked)
+            earlier = _open_application_of(submission)
+            if earlier is not None:
+                application = _merge(earlier, submission, checked)
+            else:
+                application = _create(submission, checked)
     except StorageUnavailable as exc:
         raise SubmissionRefused({"": [str(exc)]}) from None
     transaction.on_commit(lambda: send_application_confirmation.delay(application.pk))
     team = list(application_team(application).values_list("pk", flat=True))
     transaction.on_commit(lambda: notify_staff.delay("new_application", application.pk, team))
     return application, True
+
+
+def _record_consents(application: Application, submission: Submission) -> None:
+    now = timezone.now()
+    for purpose, text in (
+        (Purpose.SPECIAL_CATEGORY, submission.special_category_text),
+        (Purpose.TALENT_POOL, submission.talent_pool_text),
+    ):
+        if text is not None:
+            Consent.objects.create(
+                candidate=application.candidate,
+                application=application,
+                purpose=purpose,
+                text=text,
+                given_at=now,
+                given_via=Consent.Via.FORM,
+            )
+
+
+def _open_application_of(submission: Submission) -> Application | None:
+    """The same person's undecided application for the same vacancy, if any: a second
+    application is merged into it rather than made a duplicate."""
+    return (
+        Application.objects.select_for_update()
+        .filter(
+            candidate__email__iexact=submission.email.strip(),
+            vacancy=submission.vacancy,
+            decision="",
+        )
+        .order_by("submitted_at")
+        .first()
+    )
+
+
+def _merge(
+    application: Application, submission: Submission, checked: list[tuple[str, CheckedUpload]]
+) -> Application:
+    """Add the new documents and consents to the earlier application; its history stays
+    as it was, and the merge is in the audit trail."""
+    _record_consents(application, submission)
+    # The newest form's key, so that a double click on it merges once.
+    application.submission_key = submission.submission_key
+    application.save(update_fields=["submission_key", "updated_at"])
+    for kind, upload in checked:
+        document_store(application=application, kind=kind, checked=upload)
+    AuditEvent.record(
+        actor=None,
+        actor_kind="applicant",
+        action="application_merged",
+        target=application,
+        documents=len(checked),
+    )
+    return application
 
 
 def _create(submission: Submission, checked: list[tuple[str, CheckedUpload]]) -> Application:
@@ -130,26 +187,9 @@ def _create(submission: Submission, checked: list[tuple[str, CheckedUpload]]) ->
         self_declared_gender=submission.gender or "not_stated",
     )
     application.submission_key = submission.submission_key
-    now = timezone.now()
     if submission.special_category_text is not None:
-        Consent.objects.create(
-            candidate=candidate,
-            application=application,
-            purpose=Purpose.SPECIAL_CATEGORY,
-            text=submission.special_category_text,
-            given_at=now,
-            given_via=Consent.Via.FORM,
-        )
         special_category_seal(application=application, answers=submission.special_category)
-    if submission.talent_pool_text is not None:
-        Consent.objects.create(
-            candidate=candidate,
-            application=application,
-            purpose=Purpose.TALENT_POOL,
-            text=submission.talent_pool_text,
-            given_at=now,
-            given_via=Consent.Via.FORM,
-        )
+    _record_consents(application, submission)
     application.save(
         update_fields=["submission_key", "special_category_sealed", "special_category_key_id"]
     )

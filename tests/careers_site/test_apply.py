@@ -262,8 +262,9 @@ def test_a_double_submit_makes_one_application(client, vacancy_a):
 
 def test_the_rate_limit_stops_a_flood_with_a_clear_message(client, vacancy_a, settings):
     settings.ATS_APPLY_RATE_LIMIT = 3
-    for _ in range(3):
-        assert client.post(apply_url(vacancy_a), form_data()).status_code == 302
+    for i in range(3):
+        data = form_data(email=f"person{i}@example.org")
+        assert client.post(apply_url(vacancy_a), data).status_code == 302
     response = client.post(apply_url(vacancy_a), form_data())
     assert response.status_code == 429
     assert b"many applications in a short time" in response.content
@@ -339,3 +340,23 @@ def test_the_team_is_told_of_a_new_application_without_the_name(
     assert staff[0].subject == "Hirewell: New application"
     text = staff[0].subject + staff[0].body
     assert "Zoë" not in text and "zoe@example.org" not in text
+
+
+def test_a_second_application_for_the_same_vacancy_is_merged_into_the_first(client, vacancy_a):
+    assert client.post(apply_url(vacancy_a), form_data()).status_code == 302
+    first = Application.objects.get()
+    second = form_data(email="ZOE@example.org", cover_letter=cv("letter.pdf"))
+    assert client.post(apply_url(vacancy_a), second).status_code == 302
+    assert Application.objects.count() == 1
+    assert first.documents.count() == 3
+    assert first.stage_changes.count() == 1  # the history is kept as it was
+    from ats.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="application_merged").count() == 1
+
+
+def test_an_application_for_another_vacancy_is_a_new_one(client, vacancy_a, vacancy_b):
+    client.post(apply_url(vacancy_a), form_data())
+    client.post(apply_url(vacancy_b), form_data())
+    assert Application.objects.count() == 2
+    assert Application.objects.values("candidate").distinct().count() == 1
