@@ -28,6 +28,7 @@ urlpatterns = [
         name="evaluation_new",
     ),
     path("applications/<int:pk>/audit/", applications.audit_trail, name="audit_trail"),
+    path("applications/<int:pk>/spam/", applications.erase_as_spam, name="application_spam"),
     path(
         "applications/<int:pk>/decision/<str:kind>/",
         decisions.decision_compose,

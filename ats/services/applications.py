@@ -10,6 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ats.models import (
@@ -162,3 +163,39 @@ def special_category_answers(application: Application) -> dict[str, str]:
             application.special_category_sealed, context=application.special_category_context
         )
     )
+
+
+@transaction.atomic
+def application_erase_as_spam(*, application: Application, by: AbstractBaseUser) -> None:
+    """Spam is not an applicant: erase the application at once, with its documents,
+    notes, evaluations, emails, history and audit events, and the candidate if nothing
+    else holds them. No statistic is kept. The audit trail records that spam was erased
+    from the vacancy, without any id of what was erased."""
+    from ats.models import Document
+    from ats.vault import storage
+
+    keys = list(application.documents.values_list("storage_key", flat=True))
+    document_ids = [str(pk) for pk in application.documents.values_list("pk", flat=True)]
+    candidate = application.candidate
+    vacancy = application.vacancy
+    AuditEvent.objects.filter(
+        Q(target_type="ats.application", target_id=str(application.pk))
+        | Q(target_type="ats.document", target_id__in=document_ids)
+    ).delete()
+    Document.objects.filter(application=application).delete()
+    application.delete()
+    if not candidate.applications.exists():
+        candidate.delete()
+    if vacancy is not None:
+        AuditEvent.record(actor=by, action="spam_erased", target=vacancy)
+
+    def delete_objects() -> None:
+        # A failure leaves an object without a row, which the orphan reconciler
+        # removes (ats.vault.lifecycle.orphans_remove): its key is already shredded.
+        for key in keys:
+            try:
+                storage.delete(key)
+            except Exception:  # noqa: S112
+                continue
+
+    transaction.on_commit(delete_objects)

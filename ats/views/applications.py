@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ats.forms.workspace import ApplicationFilterForm, EvaluationForm, MoveForm, NoteForm
 from ats.models import Application, AuditEvent
 from ats.selectors import is_hr, visible_applications, visible_vacancies
-from ats.services.applications import special_category_answers
+from ats.services.applications import application_erase_as_spam, special_category_answers
 from ats.services.workspace import evaluation_add, note_add
 
 PAGE_SIZE = 50
@@ -169,3 +169,18 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "ats/audit_trail.html", {"application": application, "page": page})
+
+
+@require_POST
+@login_required
+def erase_as_spam(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the confirmation to erase this application as spam."))
+        return redirect("application_file", pk=application.pk)
+    vacancy_id = application.vacancy_id
+    application_erase_as_spam(application=application, by=request.user)
+    messages.success(request, _("The application was erased as spam."))
+    if vacancy_id is None:
+        return redirect("application_list")
+    return redirect("vacancy_board", pk=vacancy_id)

@@ -168,3 +168,44 @@ def test_the_audit_trail_is_for_hr_only(client, hanna, max_manager, crowd):
     client.force_login(hanna)
     page = client.get(f"/recruit/applications/{crowd[0].pk}/audit/").content.decode()
     assert "application_viewed" in page and "max" in page
+
+
+def test_spam_is_erased_at_once_with_everything_about_it(
+    client, hanna, crowd, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from ats.models import Application, Candidate, Document
+    from ats.vault import storage
+    from ats.vault.intake import document_intake
+    from tests import vault_files
+    from tests.ats.vault.conftest import use_local_storage
+
+    use_local_storage(settings, tmp_path)
+    settings.CLAMD_HOST, settings.CLAMD_SOCKET, settings.DEVELOPMENT = "", "", True
+    spam = crowd[0]
+    document = document_intake(
+        application=spam, kind="cv", name="cv.pdf", data=vault_files.pdf("buy now")
+    )
+    client.force_login(hanna)
+    client.post(f"/recruit/applications/{spam.pk}/notes/", {"body": "looks like spam"})
+    client.get(f"/recruit/applications/{spam.pk}/")
+    assert client.post(f"/recruit/applications/{spam.pk}/spam/").status_code == 302
+    assert Application.objects.filter(pk=spam.pk).exists()  # not without confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/recruit/applications/{spam.pk}/spam/", {"confirm": "yes"})
+    assert not Application.objects.filter(pk=spam.pk).exists()
+    assert not Candidate.objects.filter(email="p0@example.org").exists()
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not storage.exists(document.storage_key)
+    assert not AuditEvent.objects.filter(target_type="ats.application", target_id=str(spam.pk))
+    event = AuditEvent.objects.get(action="spam_erased")
+    assert event.target_type == "ats.vacancy" and event.details == {}
+    assert Note.objects.count() == 0
+
+
+def test_a_manager_of_another_vacancy_cannot_erase_it(client, brigitte, crowd):
+    from ats.models import Application
+
+    client.force_login(brigitte)
+    response = client.post(f"/recruit/applications/{crowd[0].pk}/spam/", {"confirm": "yes"})
+    assert response.status_code == 404
+    assert Application.objects.filter(pk=crowd[0].pk).exists()
