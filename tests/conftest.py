@@ -32,6 +32,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 still (the hash format is tested), at the lowest cost: production's
+    parameters would make every persona cost a tenth of a second."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings, request):
     """A fresh in-memory cache per test: cached pages and rate-limit counters of one
     test must not leak into the next (the database is rolled back, a cache is not)."""
