@@ -11,10 +11,17 @@ from ats.services.applications import (
 )
 from ats.services.vacancies import (
     SCORED_STAGES,
+    check_pipeline,
+    stage_add,
+    stage_move,
+    stage_remove,
+    stage_update,
     stages_for,
     vacancy_close,
     vacancy_create,
+    vacancy_create_with_managers,
     vacancy_publish,
+    vacancy_update,
 )
 
 __all__ = [
@@ -22,9 +29,16 @@ __all__ = [
     "application_create",
     "application_move_stage",
     "candidate_get_or_create",
+    "check_pipeline",
     "consent_withdraw",
+    "stage_add",
+    "stage_move",
+    "stage_remove",
+    "stage_update",
     "stages_for",
     "vacancy_close",
     "vacancy_create",
+    "vacancy_create_with_managers",
     "vacancy_publish",
+    "vacancy_update",
 ]
