@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,9 @@ class Department(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("department")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="department_name_unique_ci"),
+        ]
 
     def __str__(self) -> str:
         return self.name
