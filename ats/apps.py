@@ -9,4 +9,7 @@ class AtsConfig(AppConfig):
     verbose_name = _("Applicant tracking")
 
     def ready(self) -> None:
-        from ats import checks  # noqa: F401  (registers the system checks)
+        from ats import (
+            checks,  # noqa: F401  (registers the system checks)
+            mail_tracking,  # noqa: F401  (connects the anymail tracking receiver)
+        )

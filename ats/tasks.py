@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+import ats.tasks_mail  # noqa: F401  (registers ats.send_candidate_email with the worker)
+
 
 @shared_task(name="ats.ping")
 def ping() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import chain
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from ats.forms.workspace import ApplicationFilterForm, EvaluationForm, MoveForm,
 from ats.models import Application, AuditEvent
 from ats.selectors import is_hr, visible_applications, visible_vacancies
 from ats.services.applications import application_erase_as_spam, special_category_answers
+from ats.services.decisions import decision_email_undelivered, erasure_date
 from ats.services.workspace import evaluation_add, note_add
 
 PAGE_SIZE = 50
@@ -92,19 +94,12 @@ def file_context(request: HttpRequest, application: Application, **extra: object
         "note_form": NoteForm(),
         "show_special_category": hr,
         "special_category": special_category_answers(application) if hr else {},
-        "erasure": _erasure(application),
+        "erasure": erasure_date(application),
+        "undelivered": decision_email_undelivered(application),
+        "retention_months": settings.ATS_APPLICATION_RETENTION_MONTHS,
     }
     context.update(extra)
     return context
-
-
-def _erasure(application: Application) -> object:
-    """The erasure date and rule, once the decisions module provides it."""
-    try:
-        from ats.services.decisions import erasure_date
-    except ImportError:
-        return None
-    return erasure_date(application)
 
 
 @require_POST

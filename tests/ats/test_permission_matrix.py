@@ -1,0 +1,113 @@
+"""Every recruiter URL, collected from the URL conf (so new ones are covered without
+editing this file), for every persona: the expected status, and no personal data in any
+response the persona may not see. Object ids are those of vacancy A's records, so the
+manager of vacancy B tries them as an IDOR attack would."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern
+
+from ats import urls_recruit
+from ats.models import DecisionTemplate
+from ats.vault.intake import document_intake
+from tests import vault_files
+from tests.ats.vault.conftest import use_local_storage
+
+# Routes only HR may use; every other route is for the vacancy's team.
+HR_ONLY = {
+    "vacancy_new",
+    "vacancy_edit",
+    "vacancy_publish",
+    "vacancy_close",
+    "vacancy_stages",
+    "vacancy_bulk_reject",
+    "decision_communicated",
+    "audit_trail",
+    "decision_templates",
+    "decision_template_edit",
+}
+# Routes that list what the user may see rather than one object.
+LISTS = {"workspace", "application_list", "decision_templates"}
+ROUTES = [p for p in urls_recruit.urlpatterns if isinstance(p, URLPattern)]
+PERSONAS = ["anonymous", "hanna", "max_manager", "brigitte", "mia"]
+SECRETS = ("Zoë", "zoe.nunez@example.org", "Ñúñez")
+
+
+@pytest.fixture
+def world(settings, tmp_path, zoes_application, vacancy_b, hanna, max_manager, brigitte, mia):
+    use_local_storage(settings, tmp_path)
+    settings.CLAMD_HOST, settings.CLAMD_SOCKET, settings.DEVELOPMENT = "", "", True
+    screening = zoes_application.vacancy.stages.get(kind="screening")
+    zoes_application.stage = screening  # a stage with a scorecard, for evaluation_new
+    zoes_application.save()
+    document = document_intake(
+        application=zoes_application, kind="cv", name="cv.pdf", data=vault_files.pdf("CV")
+    )
+    return {
+        "vacancy": zoes_application.vacancy,
+        "application": zoes_application,
+        "document": document,
+        "template": DecisionTemplate.objects.filter(kind="reject").first(),
+    }
+
+
+def url_for(pattern: URLPattern, world: dict) -> str:
+    route = str(pattern.pattern)
+    values = {"kind": "reject"}
+    if route.startswith("vacancies/"):
+        values["pk"] = world["vacancy"].pk
+    elif route.startswith("applications/"):
+        values["pk"] = world["application"].pk
+    elif route.startswith("documents/"):
+        values["pk"] = world["document"].pk
+    elif route.startswith("templates/"):
+        values["pk"] = world["template"].pk
+    for name in list(values):
+        if f"<{name}>" not in route and f":{name}>" not in route:
+            values.pop(name)
+    from django.urls import reverse
+
+    return reverse(pattern.name, kwargs=values)
+
+
+def request(client, url: str):
+    response = client.get(url)
+    if response.status_code == 405:  # a POST-only route: try it as a POST
+        response = client.post(url, {})
+    return response
+
+
+def expected(persona: str, name: str) -> set[int]:
+    if persona == "anonymous":
+        return {302}
+    allowed = persona == "hanna" or (persona == "max_manager" and name not in HR_ONLY)
+    if allowed:
+        return {200, 302, 400}
+    if name in LISTS and name not in HR_ONLY:
+        return {200}  # a list of nothing they may not see
+    return {404}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("pattern", ROUTES, ids=[p.name for p in ROUTES])
+def test_every_recruiter_url_answers_each_persona_as_expected(
+    client, request_fixture, world, persona, pattern
+):
+    if persona != "anonymous":
+        client.force_login(request_fixture.getfixturevalue(persona))
+    url = url_for(pattern, world)
+    response = request(client, url)
+    assert response.status_code in expected(persona, pattern.name), url
+    if persona == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+    allowed = persona == "hanna" or (persona == "max_manager" and pattern.name not in HR_ONLY)
+    if not allowed and not getattr(response, "streaming", False):
+        text = response.content.decode(errors="replace")
+        for secret in SECRETS:
+            assert secret not in text, (persona, url)
+
+
+@pytest.fixture
+def request_fixture(request):
+    return request
