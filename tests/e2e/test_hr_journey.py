@@ -1,0 +1,84 @@
+"""HR's day, in Chromium: log in, open a vacancy's board, move a candidate to Interview,
+add an evaluation, reject with the template; the decision email reaches the SMTP sink
+and the candidate file shows the erasure date."""
+
+from __future__ import annotations
+
+import mailbox
+import time
+from datetime import timedelta
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, User
+from django.utils import formats, timezone
+
+from ats import services as ats_services
+from ats.models import Application, Candidate, Department
+from ats.services.decisions import erasure_date
+from tests import services
+
+
+def test_hr_moves_evaluates_and_rejects_a_candidate(browser, live_server, settings, tmp_path):
+    maildir = services.smtp_maildir()
+    settings.EMAIL_BACKEND = django_settings.ATS_EMAIL_BACKEND
+    hr = User.objects.create_user("hanna.hr", password="a long and fine passphrase")
+    hr.groups.add(Group.objects.get(name="hr"))
+    department = Department.objects.create(name="Engineering")
+    vacancy = ats_services.vacancy_create(
+        title="Backend Engineer", department=department, location="Berlin", description="."
+    )
+    ats_services.vacancy_publish(vacancy=vacancy)
+    email = f"jonas.{int(time.time() * 1000)}@example.org"
+    candidate = Candidate.objects.create(
+        first_name="Jonas", last_name="Becker", email=email, phone="+49 30 1"
+    )
+    application = ats_services.application_create(
+        candidate=candidate, vacancy=vacancy, channel="linkedin"
+    )
+
+    page = browser.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("hanna.hr")
+    page.get_by_label("Password").fill("a long and fine passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Backend Engineer").click()
+    page.get_by_role("heading", name="Backend Engineer").wait_for()
+
+    page.get_by_label("Move Jonas Becker to").select_option(label="Interview")
+    page.get_by_role("button", name="Move").click()
+    page.get_by_text("Moved to Interview.").wait_for()
+
+    page.get_by_role("link", name="Jonas Becker").click()
+    page.get_by_role("link", name="Add an evaluation").click()
+    for label in ("Skills", "Experience", "Communication", "Motivation"):
+        page.get_by_label(label, exact=True).select_option("4")
+    page.get_by_label("Overall rating").select_option("4")
+    page.get_by_label("Recommendation").select_option(label="No")
+    page.get_by_role("button", name="Save evaluation").click()
+    page.get_by_text("Evaluation saved.").wait_for()
+
+    page.get_by_role("link", name="Reject", exact=True).click()
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#preview-body").wait_for()
+    page.get_by_role("button", name="Send and record", exact=False).click()
+    page.wait_for_load_state()
+
+    deadline = time.monotonic() + 30
+    message = None
+    while message is None and time.monotonic() < deadline:
+        message = next(
+            (m for m in mailbox.Maildir(maildir, create=False) if m["To"] == email), None
+        )
+        time.sleep(0.3)
+    assert message is not None, "the decision email did not reach the SMTP sink"
+    assert message["Subject"] == "Your application: Backend Engineer"
+
+    application.refresh_from_db()
+    assert application.decision == "rejected" and application.decision_communicated_at
+    page.goto(f"{live_server.url}/recruit/applications/{application.pk}/")
+    erasure = erasure_date(application)
+    assert erasure is not None and erasure > timezone.localdate() + timedelta(days=150)
+    shown = formats.date_format(erasure, "DATE_FORMAT")
+    assert page.get_by_text(f"Erased on {shown}", exact=False).is_visible()
+    page.screenshot(path=str(tmp_path / "file.png"), full_page=True)
+    assert Application.objects.get(pk=application.pk).evaluations.count() == 1
