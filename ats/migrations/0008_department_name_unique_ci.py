@@ -5,14 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ats', '0007_decision_templates'),
+        ("ats", "0007_decision_templates"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='department_name_unique_ci'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), name="department_name_unique_ci"
+            ),
         ),
     ]
