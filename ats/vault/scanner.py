@@ -17,7 +17,7 @@ from typing import BinaryIO
 import clamd
 from django.conf import settings
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 
 
 class Verdict(enum.Enum):

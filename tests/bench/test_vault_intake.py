@@ -16,7 +16,8 @@ import pytest
 from ats import services as ats_services
 from ats.models import Candidate, Channel, Department, Document
 from ats.vault import crypto, keys, scanner, storage
-from ats.vault.intake import document_intake
+from ats.vault.intake import document_check, document_intake, document_store
+from ats.vault.validate import validate_upload
 from tests import services
 
 MB = 1024 * 1024
@@ -89,8 +90,13 @@ def test_full_intake_against_the_sum_of_its_parts(application, report):
             pass
 
     encryption = best(3, encrypt)
+    checked = document_check(name="cv.pdf", data=pdf)
+    validation = best(3, lambda: validate_upload(name="cv.pdf", data=pdf))
+    store = best(
+        3, lambda: document_store(application=application, kind=Document.Kind.CV, checked=checked)
+    )
     intake = best(
-        3,
+        5,
         lambda: document_intake(
             application=application, kind=Document.Kind.CV, name="cv.pdf", data=pdf
         ),
@@ -99,6 +105,8 @@ def test_full_intake_against_the_sum_of_its_parts(application, report):
         file_MB=len(pdf) / MB,
         clamd_instream_s=scan,
         encryption_s=encryption,
+        validation_alone_s=validation,
+        encrypt_write_record_alone_s=store,
         full_intake_s=intake,
         ratio_to_sum_of_parts=intake / (scan + encryption),
         goal_at_most=1.3,
