@@ -209,3 +209,13 @@ def test_a_manager_of_another_vacancy_cannot_erase_it(client, brigitte, crowd):
     response = client.post(f"/recruit/applications/{crowd[0].pk}/spam/", {"confirm": "yes"})
     assert response.status_code == 404
     assert Application.objects.filter(pk=crowd[0].pk).exists()
+
+
+def test_a_manager_removed_from_a_vacancy_loses_access_on_the_next_request(
+    client, max_manager, vacancy_a, crowd
+):
+    client.force_login(max_manager)
+    assert client.get(f"/recruit/applications/{crowd[0].pk}/").status_code == 200
+    vacancy_a.hiring_managers.remove(max_manager)
+    assert client.get(f"/recruit/applications/{crowd[0].pk}/").status_code == 404
+    assert client.get(f"/recruit/vacancies/{vacancy_a.pk}/").status_code == 404
