@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ats.models import (
     Application,
@@ -88,21 +89,41 @@ def application_create(
 
 @transaction.atomic
 def application_move_stage(
-    *, application: Application, stage: Stage, by: AbstractBaseUser | None
+    *,
+    application: Application,
+    stage: Stage,
+    by: AbstractBaseUser | None,
+    decision: bool = False,
 ) -> None:
+    """Move an application to a stage of its pipeline, recorded with who and when.
+
+    The row is locked, so two people moving the same card at once are both recorded
+    in the history, in order, and the last move wins. On a closed vacancy only a
+    decision (`decision=True`, from ats.services.decisions) still moves applications."""
     if stage.vacancy_id != application.vacancy_id:
-        raise ValidationError("That stage belongs to another pipeline.")
-    if stage.pk == application.stage_id:
+        raise ValidationError(_("That stage belongs to another pipeline."))
+    current = (
+        Application.objects.select_for_update()
+        .select_related("vacancy")
+        .only("pk", "stage_id", "vacancy__status")
+        .get(pk=application.pk)
+    )
+    if current.vacancy is not None and current.vacancy.status == "closed" and not decision:
+        raise ValidationError(
+            _("This vacancy is closed: its applications move only by a decision.")
+        )
+    if stage.pk == current.stage_id:
+        application.stage = stage
         return
     StageChange.objects.create(
         application=application,
-        from_stage_id=application.stage_id,
+        from_stage_id=current.stage_id,
         to_stage=stage,
         changed_by=by,
         changed_at=timezone.now(),
     )
     application.stage = stage
-    application.save(update_fields=["stage", "updated_at"])
+    Application.objects.filter(pk=application.pk).update(stage=stage, updated_at=timezone.now())
     AuditEvent.record(actor=by, action="stage_changed", target=application, stage=stage.pk)
 
 

@@ -248,7 +248,7 @@ def decision_send(
     body = fill_placeholders(body, values)
     _check_email(subject=subject, body=body, candidate=candidate)
 
-    application_move_stage(application=application, stage=stage, by=by)
+    application_move_stage(application=application, stage=stage, by=by, decision=True)
     if kind in FINAL_DECISION:
         application.decision = FINAL_DECISION[kind]
         application.decided_at = timezone.now()

@@ -219,3 +219,49 @@ def test_a_manager_removed_from_a_vacancy_loses_access_on_the_next_request(
     vacancy_a.hiring_managers.remove(max_manager)
     assert client.get(f"/recruit/applications/{crowd[0].pk}/").status_code == 404
     assert client.get(f"/recruit/vacancies/{vacancy_a.pk}/").status_code == 404
+
+
+def test_a_closed_vacancy_moves_only_by_a_decision(client, hanna, vacancy_a, crowd):
+    from ats.models import Application
+
+    services.vacancy_close(vacancy=vacancy_a)
+    client.force_login(hanna)
+    interview = vacancy_a.stages.get(kind=Stage.Kind.INTERVIEW)
+    response = client.post(
+        f"/recruit/applications/{crowd[0].pk}/move/", {"stage": interview.pk}, follow=True
+    )
+    assert "move only by a decision" in response.content.decode()
+    assert Application.objects.get(pk=crowd[0].pk).stage.kind == Stage.Kind.NEW
+    rejected = vacancy_a.stages.get(kind=Stage.Kind.REJECTED)
+    services.application_move_stage(application=crowd[0], stage=rejected, by=hanna, decision=True)
+    assert Application.objects.get(pk=crowd[0].pk).stage == rejected
+
+
+def test_two_people_moving_one_card_are_both_recorded_and_the_last_wins(
+    hanna, max_manager, vacancy_a, crowd
+):
+    from ats.models import Application
+
+    seen_by_hanna = Application.objects.get(pk=crowd[0].pk)
+    seen_by_max = Application.objects.get(pk=crowd[0].pk)
+    screening = vacancy_a.stages.get(kind=Stage.Kind.SCREENING)
+    interview = vacancy_a.stages.get(kind=Stage.Kind.INTERVIEW)
+    services.application_move_stage(application=seen_by_hanna, stage=screening, by=hanna)
+    services.application_move_stage(application=seen_by_max, stage=interview, by=max_manager)
+    history = list(StageChange.objects.filter(application=crowd[0]).order_by("pk"))
+    assert [(c.from_stage and c.from_stage.kind, c.to_stage.kind) for c in history] == [
+        (None, "new"),
+        ("new", "screening"),
+        ("screening", "interview"),  # from what was really there, not what Max saw
+    ]
+    assert Application.objects.get(pk=crowd[0].pk).stage == interview
+
+
+def test_a_tampered_next_address_does_not_redirect_away(client, hanna, vacancy_a, crowd):
+    client.force_login(hanna)
+    stage = vacancy_a.stages.get(kind=Stage.Kind.SCREENING)
+    response = client.post(
+        f"/recruit/applications/{crowd[0].pk}/move/",
+        {"stage": stage.pk, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == f"/recruit/vacancies/{vacancy_a.pk}/"
