@@ -103,7 +103,7 @@ def application_move_stage(
     if stage.vacancy_id != application.vacancy_id:
         raise ValidationError(_("That stage belongs to another pipeline."))
     current = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("vacancy")
         .only("pk", "stage_id", "vacancy__status")
         .get(pk=application.pk)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,11 +19,21 @@ from ats.selectors import visible_applications, visible_vacancies
 from ats.services import application_move_stage, stages_for
 
 
+CARDS_PER_COLUMN = 50
+
+
 def board_cards(user, vacancy):
-    """The vacancy's applications with what a card shows, in one query."""
+    """The first applications of each column, with what a card shows, in one query:
+    a vacancy with thousands of applications still renders a board of bounded size."""
     return (
         visible_applications(user)
         .filter(vacancy=vacancy)
+        .annotate(
+            place=Window(
+                RowNumber(), partition_by=[F("stage_id")], order_by=[F("submitted_at"), F("pk")]
+            )
+        )
+        .filter(place__lte=CARDS_PER_COLUMN)
         .select_related("candidate", "stage")
         .annotate(
             rating=Avg("evaluations__overall"),
@@ -54,13 +65,21 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     columns = {stage.pk: [] for stage in stages}
     for application in board_cards(request.user, vacancy):
         columns[application.stage_id].append(application)
+    totals = dict(
+        visible_applications(request.user)
+        .filter(vacancy=vacancy)
+        .values_list("stage_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return render(
         request,
         "ats/pipeline_board.html",
         {
             "vacancy": vacancy,
             "stages": stages,
-            "columns": [(stage, columns[stage.pk]) for stage in stages],
+            "columns": [(stage, columns[stage.pk], totals.get(stage.pk, 0)) for stage in stages],
+            "per_column": CARDS_PER_COLUMN,
         },
     )
 

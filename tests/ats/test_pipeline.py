@@ -265,3 +265,21 @@ def test_a_tampered_next_address_does_not_redirect_away(client, hanna, vacancy_a
         {"stage": stage.pk, "next": "https://evil.example/"},
     )
     assert response["Location"] == f"/recruit/vacancies/{vacancy_a.pk}/"
+
+
+def test_a_crowded_column_shows_its_first_cards_and_links_to_the_rest(
+    client, hanna, vacancy_a, monkeypatch
+):
+    from ats.views import pipeline
+
+    monkeypatch.setattr(pipeline, "CARDS_PER_COLUMN", 3)
+    for i in range(5):
+        candidate = Candidate.objects.create(
+            first_name=f"Many{i}", last_name="X", email=f"many{i}@example.org", phone="1"
+        )
+        services.application_create(candidate=candidate, vacancy=vacancy_a, channel="linkedin")
+    client.force_login(hanna)
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/").content.decode()
+    assert page.count('class="card"') == 3
+    assert "Many0 X" in page and "Many4 X" not in page  # oldest first
+    assert "3 shown of 5: see all in the list" in page
