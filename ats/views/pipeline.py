@@ -18,7 +18,6 @@ from ats.models import Document
 from ats.selectors import visible_applications, visible_vacancies
 from ats.services import application_move_stage, stages_for
 
-
 CARDS_PER_COLUMN = 50
 
 
