@@ -80,3 +80,48 @@ def test_logout_ends_the_session(client, hanna):
     client.force_login(hanna)
     client.post("/accounts/logout/")
     assert client.get("/recruit/").status_code == 302
+
+
+def test_the_lockout_holds_across_processes(client, db, settings, tmp_path):
+    """Failures counted by another process (another gunicorn worker) lock this one out:
+    the counters live in the shared cache (Redis), not in a process."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests import services
+
+    redis = services.redis_url()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis,
+            "KEY_PREFIX": "hirewell",
+        }
+    }
+    username = f"locked-{secrets.token_hex(4)}"
+    User.objects.create_user(username, password="correct horse battery")
+    script = (
+        "from ats.login_throttle import record_failure\n"
+        f"for _ in range(5): record_failure({username!r}, '127.0.0.1')\n"
+    )
+    env = {
+        **os.environ,
+        "ATS_DEBUG": "1",
+        "ATS_VAR_DIR": str(tmp_path / "var"),
+        "ATS_SECRET_KEY": settings.SECRET_KEY,
+        "ATS_CACHE_URL": redis,
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    response = login(client, "correct horse battery", username=username)
+    assert b"Too many failed attempts" in response.content
