@@ -19,6 +19,7 @@ urlpatterns = [
     path("vacancies/<int:pk>/bulk-reject/", decisions.bulk_reject, name="vacancy_bulk_reject"),
     # Applications.
     path("applications/", applications.application_list, name="application_list"),
+    path("applications/export.csv", applications.application_export, name="application_export"),
     path("applications/<int:pk>/", applications.application_file, name="application_file"),
     path("applications/<int:pk>/move/", pipeline.application_move, name="application_move"),
     path("applications/<int:pk>/notes/", applications.note_add_view, name="note_add"),

@@ -28,7 +28,7 @@ HR_ONLY = {
     "decision_template_edit",
 }
 # Routes that list what the user may see rather than one object.
-LISTS = {"workspace", "application_list", "decision_templates"}
+LISTS = {"workspace", "application_list", "application_export", "decision_templates"}
 ROUTES = [p for p in urls_recruit.urlpatterns if isinstance(p, URLPattern)]
 PERSONAS = ["anonymous", "hanna", "max_manager", "brigitte", "mia"]
 SECRETS = ("Zoë", "zoe.nunez@example.org", "Ñúñez")

@@ -283,3 +283,28 @@ def test_a_crowded_column_shows_its_first_cards_and_links_to_the_rest(
     assert page.count('class="card"') == 3
     assert "Many0 X" in page and "Many4 X" not in page  # oldest first
     assert "3 shown of 5: see all in the list" in page
+
+
+def test_the_csv_export_neutralises_spreadsheet_formulas(client, hanna, vacancy_a):
+    from ats.csv_export import safe_cell
+
+    for i, name in enumerate(['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "Plain"]):
+        candidate = Candidate.objects.create(
+            first_name=name, last_name="X", email=f"f{i}@example.org", phone="1"
+        )
+        services.application_create(candidate=candidate, vacancy=vacancy_a, channel="linkedin")
+    client.force_login(hanna)
+    response = client.get("/recruit/applications/export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1+1" in text and "'-2" in text and "'@SUM" in text
+    assert "\nPlain," in text
+    assert safe_cell("\tx") == "'\tx" and safe_cell(None) == ""
+    assert AuditEvent.objects.filter(action="applications_exported").exists()
+
+
+def test_the_export_holds_only_what_the_user_may_see(client, brigitte, mia, crowd):
+    for persona in (brigitte, mia):
+        client.force_login(persona)
+        text = client.get("/recruit/applications/export.csv").content.decode("utf-8-sig")
+        assert "Person0" not in text and "p0@example.org" not in text
