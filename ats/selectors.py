@@ -57,3 +57,18 @@ def open_vacancies() -> QuerySet[Vacancy]:
 
 def visible_documents(user: AbstractBaseUser) -> QuerySet[Document]:
     return Document.objects.filter(application__in=visible_applications(user))
+
+
+def average_rating():
+    """The mean overall evaluation of an application, as a correlated subquery: an
+    aggregate over a join would group every application before a page is cut."""
+    from django.db.models import Avg, OuterRef, Subquery
+
+    from ats.models import Evaluation
+
+    return Subquery(
+        Evaluation.objects.filter(application=OuterRef("pk"))
+        .values("application")
+        .annotate(mean=Avg("overall"))
+        .values("mean")[:1]
+    )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ats.csv_export import csv_response
 from ats.forms.workspace import ApplicationFilterForm, EvaluationForm, MoveForm, NoteForm
 from ats.models import Application, AuditEvent
-from ats.selectors import is_hr, visible_applications, visible_vacancies
+from ats.selectors import average_rating, is_hr, visible_applications, visible_vacancies
 from ats.services.applications import application_erase_as_spam, special_category_answers
 from ats.services.decisions import decision_email_undelivered, erasure_date
 from ats.services.workspace import evaluation_add, note_add
@@ -32,7 +32,7 @@ def _filtered(request: HttpRequest) -> tuple[ApplicationFilterForm, object]:
     applications = (
         visible_applications(request.user)
         .select_related("candidate", "stage", "vacancy")
-        .annotate(rating=Avg("evaluations__overall"))
+        .annotate(rating=average_rating())
     )
     sort = "-submitted_at"
     if form.is_valid():

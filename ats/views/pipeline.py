@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,10 +15,22 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ats.forms.workspace import MoveForm
 from ats.models import Document
-from ats.selectors import visible_applications, visible_vacancies
+from ats.selectors import average_rating, visible_applications, visible_vacancies
 from ats.services import application_move_stage, stages_for
 
 CARDS_PER_COLUMN = 50
+
+
+def _documents_in(statuses: list[str]) -> Coalesce:
+    """How many of a card's documents are in these scan states (a correlated subquery,
+    so the card query needs no GROUP BY over every application)."""
+    counted = (
+        Document.objects.filter(application=OuterRef("pk"), scan_status__in=statuses)
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 def board_cards(user, vacancy):
@@ -35,21 +47,10 @@ def board_cards(user, vacancy):
         .filter(place__lte=CARDS_PER_COLUMN)
         .select_related("candidate", "stage")
         .annotate(
-            rating=Avg("evaluations__overall"),
-            documents_waiting=Count(
-                "documents",
-                filter=Q(documents__scan_status=Document.ScanStatus.PENDING),
-                distinct=True,
-            ),
-            documents_failed=Count(
-                "documents",
-                filter=Q(
-                    documents__scan_status__in=[
-                        Document.ScanStatus.FAILED,
-                        Document.ScanStatus.INFECTED,
-                    ]
-                ),
-                distinct=True,
+            rating=average_rating(),
+            documents_waiting=_documents_in([Document.ScanStatus.PENDING]),
+            documents_failed=_documents_in(
+                [Document.ScanStatus.FAILED, Document.ScanStatus.INFECTED]
             ),
         )
         .order_by("submitted_at")
