@@ -13,6 +13,7 @@ from pathlib import Path
 from botocore.config import Config as BotoConfig
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 from ats.config import database_from_url, email_from_url, sqlite_database
 from ats.env import env_bool, env_int, env_list, env_secret, env_str
@@ -190,7 +191,14 @@ LOGOUT_REDIRECT_URL = "/"
 # --- Languages, time -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# The language links name each language in itself. {% get_available_languages %} passes
+# the names through gettext, and Django's German catalogue would say "Englisch": the
+# project's catalogue keeps "English" (and "Deutsch" is in no catalogue at all).
+LANGUAGES = [
+    # Translators: the name of English in English, for the language links; keep it.
+    ("en", gettext_noop("English")),
+    ("de", "Deutsch"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("ATS_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class CareersSiteConfig(AppConfig):
     name = "careers_site"
-    verbose_name = "Careers site"
+    verbose_name = _("Careers site")
 
     def ready(self) -> None:
         from ats.models import Department, Vacancy

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PLACEHOLDERS = (
@@ -9,6 +11,15 @@ PLACEHOLDERS = (
     "{application_retention_months}",
     "{talent_pool_months}",
 )
+
+
+def _body_help_text() -> str:
+    # Filled in when shown, not at import: "_(...) % {...}" would translate it once, in
+    # the default language.
+    return gettext(
+        "Plain text; a blank line starts a new paragraph, a line starting with '## ' "
+        "a heading. Placeholders filled in when shown: %(placeholders)s."
+    ) % {"placeholders": ", ".join(PLACEHOLDERS)}
 
 
 class PrivacyNotice(models.Model):
@@ -22,11 +33,7 @@ class PrivacyNotice(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(
         _("body"),
-        help_text=_(
-            "Plain text; a blank line starts a new paragraph, a line starting with '## ' "
-            "a heading. Placeholders filled in when shown: %(placeholders)s."
-        )
-        % {"placeholders": ", ".join(PLACEHOLDERS)},
+        help_text=lazy(_body_help_text, str)(),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -32,6 +32,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in German leaves German active in the thread: reset it, so that tests
+    that render without a request (emails, validation messages) start in English."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 still (the hash format is tested), at the lowest cost: production's
     parameters would make every persona cost a tenth of a second."""

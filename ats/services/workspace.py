@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from ats.models import Application, AuditEvent, Evaluation, Note, Stage
 
@@ -53,10 +54,10 @@ def evaluation_add(
     comment: str = "",
 ) -> Evaluation:
     if stage.vacancy_id != application.vacancy_id:
-        raise ValidationError("That stage belongs to another pipeline.")
+        raise ValidationError(_("That stage belongs to another pipeline."))
     unknown = set(ratings) - set(stage.criteria)
     if unknown or any(not 1 <= r <= 5 for r in ratings.values()) or not 1 <= overall <= 5:
-        raise ValidationError("Ratings are from 1 to 5, for this stage's criteria.")
+        raise ValidationError(_("Ratings are from 1 to 5, for this stage's criteria."))
     evaluation = Evaluation.objects.create(
         application=application,
         stage=stage,
