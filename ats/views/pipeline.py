@@ -18,7 +18,7 @@ from ats.models import Document
 from ats.selectors import average_rating, visible_applications, visible_vacancies
 from ats.services import application_move_stage, stages_for
 
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 25
 
 
 def _documents_in(statuses: list[str]) -> Coalesce:
