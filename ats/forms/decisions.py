@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ats.models import Application, Candidate, DecisionTemplate
@@ -20,7 +21,10 @@ from ats.services.decisions import (
     unknown_placeholders,
 )
 
-PLACEHOLDER_HELP = _("Placeholders: %s.") % ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+# format_lazy, so the help text is translated when shown, not fixed at import.
+PLACEHOLDER_HELP = format_lazy(
+    _("Placeholders: {names}."), names=", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+)
 
 
 def preview_digest(*parts: object) -> str:
