@@ -271,23 +271,14 @@ def query_counts(client, vacancy: Vacancy) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.django_db
-def test_careers_pages_against_a_minimal_django_view(client, tmp_path, report):
-    started = time.monotonic()
-
-    # The query count per page, in-process, at 10 and at 200 vacancies.
-    vacancy = seed_in_process(10)
-    queries_at_10 = query_counts(client, vacancy)
-    seed_in_process(190)
-    queries_at_200 = query_counts(client, vacancy)
-
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a production-mode instance in tmp_path: cached templates,
+    hashed static files; the services it names are configured, not contacted."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL"))
     }
-    # Production mode, as served: cached templates, hashed static files, no debug
-    # toolbar of any kind. The services it names are configured, not contacted.
     env.update(
         ATS_DEBUG="0",
         ATS_SECRET_KEY=new_secret_key(),
@@ -299,7 +290,22 @@ def test_careers_pages_against_a_minimal_django_view(client, tmp_path, report):
         CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
         ATS_VAR_DIR=str(tmp_path / "var"),
         PYTHONDONTWRITEBYTECODE="1",
+        **overrides,
     )
+    return env
+
+
+@pytest.mark.django_db
+def test_careers_pages_against_a_minimal_django_view(client, tmp_path, report):
+    started = time.monotonic()
+
+    # The query count per page, in-process, at 10 and at 200 vacancies.
+    vacancy = seed_in_process(10)
+    queries_at_10 = query_counts(client, vacancy)
+    seed_in_process(190)
+    queries_at_200 = query_counts(client, vacancy)
+
+    env = production_env(tmp_path)
     run(["manage.py", "migrate", "--noinput", "--verbosity", "0"], env)
     run(["manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env)
     reference = (

@@ -46,7 +46,6 @@ from ats.models.vacancies import Stage
 from ats.models.workspace import Evaluation
 from ats.selectors import HIRING_MANAGER, HR
 from ats.services import SCORED_STAGES, stages_for, vacancy_create, vacancy_publish
-from ats.varfiles import new_keyring, new_secret_key
 from tests import services
 from tests.bench.test_careers_throughput import (
     CLIENT_THREADS,
@@ -56,6 +55,7 @@ from tests.bench.test_careers_throughput import (
     WARMUP_SECONDS,
     WORKERS,
     gunicorn,
+    production_env,
     run,
 )
 
@@ -269,25 +269,7 @@ def scratch_database(url: str) -> Iterator[str]:
 
 def served_env(tmp_path: Path, database_url: str) -> dict[str, str]:
     """Production mode as the careers benchmark serves it, on the given database."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL"))
-    }
-    env.update(
-        DATABASE_URL=database_url,
-        ATS_DEBUG="0",
-        ATS_SECRET_KEY=new_secret_key(),
-        ATS_KEYRING=new_keyring(),
-        ATS_ALLOWED_HOSTS="127.0.0.1,localhost",
-        ATS_SECURE_SSL_REDIRECT="0",
-        CLAMD_HOST="127.0.0.1",
-        ATS_EMAIL="smtp://127.0.0.1:25",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
-        ATS_VAR_DIR=str(tmp_path / "var"),
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
+    return production_env(tmp_path, DATABASE_URL=database_url)
 
 
 # --- HTTP with a session ---------------------------------------------------------------
