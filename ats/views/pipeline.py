@@ -9,7 +9,10 @@ from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -78,9 +81,22 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "vacancy": vacancy,
             "stages": stages,
-            "columns": [(stage, columns[stage.pk], totals.get(stage.pk, 0)) for stage in stages],
-            "per_column": CARDS_PER_COLUMN,
+            "columns": [
+                (stage, columns[stage.pk], totals.get(stage.pk, 0), stage_options(stages, stage))
+                for stage in stages
+            ],
+            # Reversed once, not per card: a card's URLs are these plus its id.
+            "file_prefix": reverse("application_list"),
         },
+    )
+
+
+def stage_options(stages: list, selected) -> str:
+    """The <option>s of a column's move menus, rendered once for all its cards."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((s.pk, mark_safe(" selected") if s.pk == selected.pk else "", s.name) for s in stages),
     )
 
 
