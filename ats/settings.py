@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from botocore.config import Config as BotoConfig
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_noop
@@ -307,6 +308,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "rescan-pending-documents": {"task": "ats.rescan_pending_documents", "schedule": 60.0},
     "remove-orphan-objects": {"task": "ats.remove_orphan_objects", "schedule": 3600.0},
+    # Daily at 03:30 in CELERY_TIMEZONE (TIME_ZONE): manage.py enforce_retention's service.
+    "enforce-retention": {
+        "task": "anonymizer.enforce_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Cache (rate limits) ----------------------------------------------------------------
@@ -355,6 +361,10 @@ ATS_APPLY_RATE_WINDOW_SECONDS = env_int("ATS_APPLY_RATE_WINDOW_SECONDS", 3600, m
 ATS_TRUSTED_PROXY_COUNT = env_int("ATS_TRUSTED_PROXY_COUNT", 0, minimum=0)
 ATS_APPLICATION_RETENTION_MONTHS = env_int("ATS_APPLICATION_RETENTION_MONTHS", 6, minimum=1)
 ATS_TALENT_POOL_MONTHS = env_int("ATS_TALENT_POOL_MONTHS", 6, minimum=1)
+# Undecided applications unchanged for this many days are listed for HR (never erased).
+ATS_RETENTION_IDLE_DAYS = env_int("ATS_RETENTION_IDLE_DAYS", 180, minimum=1)
+# Emergency switch: the retention job erases nothing and says so (docs/retention.md).
+ATS_RETENTION_SUSPENDED = env_bool("ATS_RETENTION_SUSPENDED", False)
 
 # --- Logging: never personal data; see docs/ and STYLE.md ------------------------------
 

@@ -77,6 +77,10 @@ class Application(models.Model):
     )
     # A hired applicant's data is kept for the employment, until HR ends it.
     employment_ended_at = models.DateTimeField(_("employment ended at"), null=True, blank=True)
+    # A legal hold (defence of legal claims) suspends erasure until the end of that day,
+    # in the site's time zone; the reason is recorded for HR, never copied into the audit.
+    legal_hold_reason = models.TextField(_("legal hold reason"), blank=True, max_length=2000)
+    legal_hold_until = models.DateField(_("legal hold until"), null=True, blank=True)
     # The form's one-time key: a double click or a resubmitted form makes one application.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Special-category answers (Art. 9 GDPR), sealed with the keyring (ats.vault.crypto),

@@ -197,3 +197,9 @@ def test_a_large_multipart_upload_creates_no_temporary_file(client, db, tmp_path
     client.post("/accounts/login/", {"username": "x", "password": "y", "cv": upload})
     assert seen == ["InMemoryUploadedFile"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_beat_runs_the_retention_job_daily(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["enforce-retention"]
+    assert entry["task"] == "anonymizer.enforce_retention"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {30})
