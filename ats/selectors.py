@@ -47,7 +47,10 @@ def visible_applications(user: AbstractBaseUser) -> QuerySet[Application]:
     if is_hr(user):
         return Application.objects.all()
     if has_role(user, HIRING_MANAGER):
-        return Application.objects.filter(vacancy__hiring_managers=user)
+        # A communicated rejection is kept only for legal claims: HR's alone.
+        return Application.objects.filter(vacancy__hiring_managers=user).exclude(
+            decision=Application.Decision.REJECTED, decision_communicated_at__isnull=False
+        )
     return Application.objects.none()
 
 

@@ -29,6 +29,11 @@ urlpatterns = [
         name="evaluation_new",
     ),
     path("applications/<int:pk>/audit/", applications.audit_trail, name="audit_trail"),
+    path(
+        "applications/<int:pk>/claims-access/",
+        applications.claims_access,
+        name="claims_access",
+    ),
     path("applications/<int:pk>/spam/", applications.erase_as_spam, name="application_spam"),
     path(
         "applications/<int:pk>/decision/<str:kind>/",

@@ -108,6 +108,12 @@ class Application(models.Model):
         return self.vacancy_id is None
 
     @property
+    def is_kept_for_claims(self) -> bool:
+        """A rejection was communicated: until its erasure the application is kept only
+        to answer legal claims, read-only and for HR alone (privacy policy 3.6)."""
+        return self.decision == self.Decision.REJECTED and self.decision_communicated_at is not None
+
+    @property
     def special_category_context(self) -> bytes:
         return f"application:{self.pk}:special_category".encode()
 

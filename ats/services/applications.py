@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ats.claims_access import refuse_changes
 from ats.models import (
     Application,
     AuditEvent,
@@ -102,6 +103,8 @@ def application_move_stage(
     decision (`decision=True`, from ats.services.decisions) still moves applications."""
     if stage.vacancy_id != application.vacancy_id:
         raise ValidationError(_("That stage belongs to another pipeline."))
+    if not decision:
+        refuse_changes(application)
     current = (
         Application.objects.select_for_update(of=("self",))
         .select_related("vacancy")
@@ -195,6 +198,7 @@ def application_erase_as_spam(*, application: Application, by: AbstractBaseUser)
     from ats.models import Document
     from ats.vault import storage
 
+    refuse_changes(application)
     keys = list(application.documents.values_list("storage_key", flat=True))
     document_ids = [str(pk) for pk in application.documents.values_list("pk", flat=True)]
     candidate = application.candidate

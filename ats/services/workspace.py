@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ats.claims_access import refuse_changes
 from ats.models import Application, AuditEvent, Evaluation, Note, Stage
 
 _MENTION = re.compile(r"@([\w.+-]{1,150})")
@@ -29,6 +30,7 @@ def application_team(application: Application):
 def note_add(*, application: Application, author: AbstractBaseUser, body: str) -> Note:
     """A note for the vacancy's team. @username mentions of team members notify them by
     an email that names no candidate, only links to the file."""
+    refuse_changes(application)
     note = Note.objects.create(application=application, author=author, body=body)
     names = set(_MENTION.findall(body))
     mentioned = list(application_team(application).filter(username__in=names).exclude(pk=author.pk))
@@ -53,6 +55,7 @@ def evaluation_add(
     recommendation: str,
     comment: str = "",
 ) -> Evaluation:
+    refuse_changes(application)
     if stage.vacancy_id != application.vacancy_id:
         raise ValidationError(_("That stage belongs to another pipeline."))
     unknown = set(ratings) - set(stage.criteria)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ats.claims_access import Reason, grant_access, has_access
 from ats.csv_export import csv_response
 from ats.forms.workspace import ApplicationFilterForm, EvaluationForm, MoveForm, NoteForm
 from ats.models import Application, AuditEvent
@@ -101,6 +102,10 @@ def _visible(request: HttpRequest, pk: int) -> Application:
 @login_required
 def application_file(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
+    if not has_access(request, application):
+        return render(
+            request, "ats/claims_reason.html", {"application": application, "form": Reason()}
+        )
     AuditEvent.record(actor=request.user, action="application_viewed", target=application)
     return render(request, "ats/application_file.html", file_context(request, application))
 
@@ -142,13 +147,32 @@ def file_context(request: HttpRequest, application: Application, **extra: object
 
 @require_POST
 @login_required
+def claims_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR states why they open an application kept only for legal claims."""
+    application = _visible(request, pk)
+    form = Reason(request.POST)
+    if not application.is_kept_for_claims:
+        return redirect("application_file", pk=application.pk)
+    if not form.is_valid():
+        context = {"application": application, "form": form}
+        return render(request, "ats/claims_reason.html", context, status=400)
+    grant_access(request, application, reason=form.cleaned_data["reason"], by=request.user)
+    return redirect("application_file", pk=application.pk)
+
+
+@require_POST
+@login_required
 def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         context = file_context(request, application, note_form=form)
         return render(request, "ats/application_file.html", context, status=400)
-    note_add(application=application, author=request.user, body=form.cleaned_data["body"])
+    try:
+        note_add(application=application, author=request.user, body=form.cleaned_data["body"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("application_file", pk=application.pk)
     messages.success(request, _("Note added."))
     return redirect("application_file", pk=application.pk)
 
@@ -212,7 +236,11 @@ def erase_as_spam(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick the confirmation to erase this application as spam."))
         return redirect("application_file", pk=application.pk)
     vacancy_id = application.vacancy_id
-    application_erase_as_spam(application=application, by=request.user)
+    try:
+        application_erase_as_spam(application=application, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("application_file", pk=application.pk)
     messages.success(request, _("The application was erased as spam."))
     if vacancy_id is None:
         return redirect("application_list")

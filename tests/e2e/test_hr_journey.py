@@ -76,6 +76,9 @@ def test_hr_moves_evaluates_and_rejects_a_candidate(browser, live_server, settin
     application.refresh_from_db()
     assert application.decision == "rejected" and application.decision_communicated_at
     page.goto(f"{live_server.url}/recruit/applications/{application.pk}/")
+    # A communicated rejection is kept only for legal claims: HR states why first.
+    page.get_by_label("Why do you need to open this application?").select_option("audit")
+    page.get_by_role("button", name="Open the application").click()
     erasure = erasure_date(application)
     assert erasure is not None and erasure > timezone.localdate() + timedelta(days=150)
     shown = formats.date_format(erasure, "DATE_FORMAT")
