@@ -19,6 +19,7 @@ from ats.claims_access import Reason, grant_access, has_access
 from ats.csv_export import csv_response
 from ats.forms.workspace import ApplicationFilterForm, EvaluationForm, MoveForm, NoteForm
 from ats.models import Application, AuditEvent
+from ats.retention import erasure_of
 from ats.selectors import average_rating, is_hr, visible_applications, visible_vacancies
 from ats.services.applications import application_erase_as_spam, special_category_answers
 from ats.services.decisions import decision_email_undelivered, erasure_date
@@ -137,7 +138,8 @@ def file_context(request: HttpRequest, application: Application, **extra: object
         "note_form": NoteForm(),
         "show_special_category": hr,
         "special_category": special_category_answers(application) if hr else {},
-        "erasure": erasure_date(application),
+        "erasure": erasure_of(application),
+        "erasure_date": erasure_date(application),
         "undelivered": decision_email_undelivered(application),
         "retention_months": settings.ATS_APPLICATION_RETENTION_MONTHS,
     }
