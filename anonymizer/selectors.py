@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.query import prefetch_related_objects
+from django.utils import timezone
 
 from anonymizer import rules
-from ats.models import Application, Consent, Purpose
+from anonymizer.models import ErasureRecord
+from ats.health import DOWN, OK
+from ats.models import Application, AuditEvent, Consent, Purpose
 
 REJECTED, HIRED, WITHDRAWN = "rejected", "hired", "withdrawn"
 
@@ -124,3 +148,164 @@ def legal_holds() -> QuerySet[Application]:
     return Application.objects.filter(
         Q(legal_hold_until__isnull=False) | ~Q(legal_hold_reason="")
     ).order_by("-legal_hold_until", "pk")
+
+
+# --- Accountability (HR's retention page, /healthz) ------------------------------------
+
+# What an ErasureRecord counts, in the order HR's page lists it.
+ERASED_KINDS = (
+    "applications",
+    "candidates",
+    "documents",
+    "notes",
+    "evaluations",
+    "emails",
+    "stage_changes",
+    "consents",
+    "audit_events",
+    "special_category_answers",
+)
+
+# The job's own report of its latest runs (counts only), newest first. Kept in the cache,
+# not in a table: it is lost when the cache is cleared, and /healthz then says "no run yet".
+RUNS_CACHE_KEY = "anonymizer:retention:runs"
+RUNS_KEPT = 30
+# A run older than this means the daily job has stopped (beat or worker down).
+STALE_AFTER = timedelta(days=2)
+RETENTION_SUSPENDED = "suspended"
+
+
+def erasure_runs() -> QuerySet[ErasureRecord, dict[str, Any]]:
+    """One row (a dictionary) per run of the job that erased something, newest first:
+    `run_id`, `started_at` and `finished_at` (its first and last erasure), `records`, and
+    per kind in ERASED_KINDS the total of what went. One grouped query, whatever the
+    number of records."""
+    totals = {
+        kind: Coalesce(Sum(Cast(KT(f"counts__{kind}"), IntegerField())), 0) for kind in ERASED_KINDS
+    }
+    return (
+        ErasureRecord.objects.order_by()
+        .values("run_id")
+        .annotate(
+            started_at=Min("erased_at"),
+            finished_at=Max("erased_at"),
+            records=Count("pk"),
+            **totals,
+        )
+        .order_by("-finished_at", "run_id")
+    )
+
+
+def erasures_per_rule(run_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """How many records each of these runs erased under each rule (one query)."""
+    per_run: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    rows = (
+        ErasureRecord.objects.order_by()
+        .filter(run_id__in=list(run_ids))
+        .values_list("run_id", "rule")
+        .annotate(records=Count("pk"))
+    )
+    for run_id, rule, records in rows:
+        per_run[run_id][rule] = records
+    return dict(per_run)
+
+
+@dataclass
+class UpcomingErasures:
+    """The applications one rule erases on one day (site time zone)."""
+
+    day: date
+    rule: str
+    due_now: bool = False  # due already, not erased yet (suspended, or before the run)
+    applications: list[Application] = field(default_factory=list)
+
+
+def upcoming_erasures_by_day(now: datetime, *, days: int = 30) -> list[UpcomingErasures]:
+    """`upcoming_erasures` grouped by local day and rule, soonest first, with each
+    application's candidate read in one query (HR's page shows their names)."""
+    upcoming = upcoming_erasures(now, days=days)
+    prefetch_related_objects([application for application, _ in upcoming], "candidate")
+    groups: dict[tuple[date, str], UpcomingErasures] = {}
+    zone = rules.site_zone()
+    for application, deadline in upcoming:
+        assert deadline.due_at is not None  # upcoming_erasures keeps dated deadlines only
+        day = deadline.due_at.astimezone(zone).date()
+        group = groups.setdefault((day, deadline.rule), UpcomingErasures(day, deadline.rule))
+        group.due_now = group.due_now or deadline.is_due(now)
+        group.applications.append(application)
+    return list(groups.values())
+
+
+def legal_holds_in_force(today: date) -> QuerySet[Application]:
+    """Applications under a legal hold that has not ended by `today` (site time zone),
+    the soonest end first and open-ended ones last, with who placed the hold and when
+    (from the audit trail: `placed_by` is the username, None if that user is gone)."""
+    placed = AuditEvent.objects.filter(
+        action="legal_hold_placed",
+        target_type="ats.application",
+        target_id=Cast(OuterRef("pk"), output_field=CharField()),
+    ).order_by("-at", "-pk")
+    return (
+        legal_holds()
+        .filter(Q(legal_hold_until__gte=today) | Q(legal_hold_until=None))
+        .select_related("candidate", "vacancy")
+        .annotate(
+            placed_by=Subquery(placed.values("actor__username")[:1]),
+            placed_at=Subquery(placed.values("at")[:1]),
+        )
+        .order_by(F("legal_hold_until").asc(nulls_last=True), "pk")
+    )
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    """One run of the job as its report told it: counts only."""
+
+    run_id: str
+    finished_at: datetime
+    suspended: bool
+    erased: int
+    skipped: int
+    failures: int
+    storage_failures: int
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failures or self.storage_failures)
+
+
+def recent_retention_runs() -> list[RetentionRun]:
+    """The latest runs of the job (not dry runs), newest first, as far as the cache
+    remembers them (at most RUNS_KEPT)."""
+    runs = []
+    for entry in cache.get(RUNS_CACHE_KEY) or []:
+        try:
+            runs.append(
+                RetentionRun(
+                    run_id=str(entry["run_id"]),
+                    finished_at=datetime.fromisoformat(entry["finished_at"]),
+                    suspended=bool(entry["suspended"]),
+                    erased=int(entry["erased"]),
+                    skipped=int(entry["skipped"]),
+                    failures=int(entry["failures"]),
+                    storage_failures=int(entry["storage_failures"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # written by another version: skip it rather than fail the page
+    return runs
+
+
+def retention_health() -> dict[str, str]:
+    """The retention job's state for /healthz: `suspended` while ATS_RETENTION_SUSPENDED
+    is on (a state, not a failure); `down` with error `stale` when its latest run
+    finished more than two days ago; otherwise `ok`, with the note `no run yet` when the
+    cache remembers no run (a fresh install, or a cleared cache)."""
+    if getattr(settings, "ATS_RETENTION_SUSPENDED", False):
+        return {"status": RETENTION_SUSPENDED}
+    runs = recent_retention_runs()
+    if not runs:
+        return {"status": OK, "note": "no run yet"}
+    if timezone.now() - runs[0].finished_at > STALE_AFTER:
+        return {"status": DOWN, "error": "stale"}
+    return {"status": OK}

@@ -12,3 +12,12 @@ def enforce_retention() -> dict[str, object]:
     from anonymizer.services import enforce_retention as run
 
     return run().as_dict()
+
+
+@shared_task(name="anonymizer.idle_digest")
+def idle_digest() -> int:
+    """The daily email to HR (CELERY_BEAT_SCHEDULE) with the number of undecided
+    applications idle longer than ATS_RETENTION_IDLE_DAYS; counts only, no names."""
+    from anonymizer.notifications import idle_digest_send
+
+    return idle_digest_send()

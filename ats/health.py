@@ -2,6 +2,10 @@
 
 Each probe is bounded by a short timeout and reports a coarse state and, when down,
 the exception's class name only: no hosts, credentials or personal data.
+
+Apps that `ats` may not import add their own probes with `register_probe` from their
+AppConfig.ready(). A probe returns None (ok), a state (such as NOT_CONFIGURED), or a
+dictionary with "status" and short codes (never free text); it raises when down.
 """
 
 from __future__ import annotations
@@ -58,12 +62,19 @@ def _broker() -> str | None:
     return None
 
 
-PROBES: dict[str, Callable[[], str | None]] = {
+Probe = Callable[[], str | dict[str, str] | None]
+
+PROBES: dict[str, Probe] = {
     "database": _database,
     "storage": _storage,
     "scanner": _scanner,
     "broker": _broker,
 }
+
+
+def register_probe(name: str, probe: Probe) -> None:
+    """Report `probe` under `name` in /healthz (registering a name again replaces it)."""
+    PROBES[name] = probe
 
 
 def service_states() -> dict[str, dict[str, str]]:
@@ -74,7 +85,7 @@ def service_states() -> dict[str, dict[str, str]]:
         except Exception as exc:
             states[name] = {"status": DOWN, "error": type(exc).__name__}
         else:
-            states[name] = {"status": outcome or OK}
+            states[name] = dict(outcome) if isinstance(outcome, dict) else {"status": outcome or OK}
     return states
 
 

@@ -313,6 +313,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "anonymizer.enforce_retention",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Daily at 07:00: HR is emailed how many undecided applications are idle (a count
+    # and a link, no names); sent once a day however often the task is delivered.
+    "retention-idle-digest": {
+        "task": "anonymizer.idle_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Cache (rate limits) ----------------------------------------------------------------

@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the workspace's include: HR's retention pages (anonymizer.urls).
+    path("recruit/retention/", include("anonymizer.urls")),
     path("recruit/", include("ats.urls_recruit")),
     path("anymail/", include("anymail.urls")),
     path("", include("careers_site.urls")),

@@ -11,7 +11,7 @@ from tests import services
 def test_it_reports_every_service(client, db):
     response = client.get("/healthz")
     body = response.json()
-    assert set(body["services"]) == {"database", "storage", "scanner", "broker"}
+    assert set(body["services"]) == {"database", "storage", "scanner", "broker", "retention"}
     assert body["services"]["database"] == {"status": "ok"}
     assert body["services"]["storage"] == {"status": "ok"}
     assert response["Cache-Control"].startswith("max-age=0")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern
 
+from anonymizer import urls as urls_retention
 from ats import urls_recruit
 from ats.models import DecisionTemplate
 from ats.vault.intake import document_intake
@@ -26,10 +27,16 @@ HR_ONLY = {
     "audit_trail",
     "decision_templates",
     "decision_template_edit",
+    "retention",
+    "legal_hold_place",
+    "legal_hold_release",
 }
 # Routes that list what the user may see rather than one object.
 LISTS = {"workspace", "application_list", "application_export", "decision_templates"}
-ROUTES = [p for p in urls_recruit.urlpatterns if isinstance(p, URLPattern)]
+# Every route under /recruit/: the workspace's and the retention pages'.
+ROUTES = [
+    p for p in [*urls_recruit.urlpatterns, *urls_retention.urlpatterns] if isinstance(p, URLPattern)
+]
 PERSONAS = ["anonymous", "hanna", "max_manager", "brigitte", "mia"]
 SECRETS = ("Zoë", "zoe.nunez@example.org", "Ñúñez")
 
@@ -57,7 +64,7 @@ def url_for(pattern: URLPattern, world: dict) -> str:
     values = {"kind": "reject"}
     if route.startswith("vacancies/"):
         values["pk"] = world["vacancy"].pk
-    elif route.startswith("applications/"):
+    elif route.startswith(("applications/", "holds/")):
         values["pk"] = world["application"].pk
     elif route.startswith("documents/"):
         values["pk"] = world["document"].pk
