@@ -65,3 +65,25 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} at {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class RetentionRunLog(models.Model):
+    """One finished run of the retention job (dry runs excluded): counts only, never
+    personal data. A run that erased nothing leaves no ErasureRecord, so this is how HR's
+    page and /healthz tell a quiet day from a stopped job; unlike a cache it survives a
+    restart, and after a database restore it shows the last run before the backup."""
+
+    id = models.UUIDField(primary_key=True, editable=False)  # the run's random id
+    finished_at = models.DateTimeField(_("finished at"), db_index=True)
+    suspended = models.BooleanField(_("suspended"), default=False)
+    erased = models.PositiveIntegerField(_("erased"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    storage_failures = models.PositiveIntegerField(_("storage failures"), default=0)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("retention run")
+
+    def __str__(self) -> str:
+        return f"Retention run {self.pk}"

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     CharField,
     Count,
@@ -31,7 +30,7 @@ from django.db.models.query import prefetch_related_objects
 from django.utils import timezone
 
 from anonymizer import rules
-from anonymizer.models import ErasureRecord
+from anonymizer.models import ErasureRecord, RetentionRunLog
 from ats.health import DOWN, OK
 from ats.models import Application, AuditEvent, Consent, Purpose
 
@@ -166,9 +165,7 @@ ERASED_KINDS = (
     "special_category_answers",
 )
 
-# The job's own report of its latest runs (counts only), newest first. Kept in the cache,
-# not in a table: it is lost when the cache is cleared, and /healthz then says "no run yet".
-RUNS_CACHE_KEY = "anonymizer:retention:runs"
+# How many of the job's latest runs HR's page lists.
 RUNS_KEPT = 30
 # A run older than this means the daily job has stopped (beat or worker down).
 STALE_AFTER = timedelta(days=2)
@@ -275,32 +272,26 @@ class RetentionRun:
 
 
 def recent_retention_runs() -> list[RetentionRun]:
-    """The latest runs of the job (not dry runs), newest first, as far as the cache
-    remembers them (at most RUNS_KEPT)."""
-    runs = []
-    for entry in cache.get(RUNS_CACHE_KEY) or []:
-        try:
-            runs.append(
-                RetentionRun(
-                    run_id=str(entry["run_id"]),
-                    finished_at=datetime.fromisoformat(entry["finished_at"]),
-                    suspended=bool(entry["suspended"]),
-                    erased=int(entry["erased"]),
-                    skipped=int(entry["skipped"]),
-                    failures=int(entry["failures"]),
-                    storage_failures=int(entry["storage_failures"]),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            continue  # written by another version: skip it rather than fail the page
-    return runs
+    """The latest runs of the job (not dry runs), newest first (at most RUNS_KEPT)."""
+    return [
+        RetentionRun(
+            run_id=str(run.pk),
+            finished_at=run.finished_at,
+            suspended=run.suspended,
+            erased=run.erased,
+            skipped=run.skipped,
+            failures=run.failures,
+            storage_failures=run.storage_failures,
+        )
+        for run in RetentionRunLog.objects.order_by("-finished_at")[:RUNS_KEPT]
+    ]
 
 
 def retention_health() -> dict[str, str]:
     """The retention job's state for /healthz: `suspended` while ATS_RETENTION_SUSPENDED
     is on (a state, not a failure); `down` with error `stale` when its latest run
-    finished more than two days ago; otherwise `ok`, with the note `no run yet` when the
-    cache remembers no run (a fresh install, or a cleared cache)."""
+    finished more than two days ago; otherwise `ok`, with the note `no run yet` on a
+    fresh install."""
     if getattr(settings, "ATS_RETENTION_SUSPENDED", False):
         return {"status": RETENTION_SUSPENDED}
     runs = recent_retention_runs()

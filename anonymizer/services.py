@@ -29,18 +29,15 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anonymizer import rules
-from anonymizer.models import ApplicationStatistic, ErasureRecord, Outcome
+from anonymizer.models import ApplicationStatistic, ErasureRecord, Outcome, RetentionRunLog
 from anonymizer.selectors import (
-    RUNS_CACHE_KEY,
-    RUNS_KEPT,
     has_active_special_category_consent,
     idle_undecided_applications,
     retention_candidates,
@@ -164,28 +161,24 @@ def enforce_retention(
 
 
 def retention_run_remember(*, report: RetentionReport) -> None:
-    """Keep the run's counts (never personal data) in the cache, newest first, for HR's
-    retention page and /healthz, which reads when the job last ran. A run that erased
-    nothing leaves no ErasureRecord, so without this a healthy job on a quiet day could
-    not be told from a stopped one. The cache may forget (a restart of a local-memory
-    cache, eviction, a flush): /healthz then says "no run yet", never "stale". A cache
-    that fails must not fail the run, whose erasures are committed already."""
-    entry = {
-        "run_id": str(report.run_id),
-        "finished_at": timezone.now().isoformat(),
-        "suspended": report.suspended,
-        "erased": 0 if report.changes_nothing else report.total,
-        "skipped": report.skipped,
-        "failures": report.failures,
-        "storage_failures": report.storage_failures,
-    }
+    """Record the run's counts (never personal data) for HR's retention page and
+    /healthz, which reads when the job last ran: a run that erased nothing leaves no
+    ErasureRecord, so without this a quiet day could not be told from a stopped job.
+    The run's erasures are committed already, so a failure here is logged, not raised."""
     try:
-        runs = cache.get(RUNS_CACHE_KEY) or []
-        cache.set(RUNS_CACHE_KEY, [entry, *runs][:RUNS_KEPT], timeout=None)
-    except Exception as exc:
-        logger.warning(
-            "retention: remembering run %s failed (%s)", report.run_id, type(exc).__name__
+        RetentionRunLog.objects.update_or_create(
+            id=report.run_id,
+            defaults={
+                "finished_at": timezone.now(),
+                "suspended": report.suspended,
+                "erased": 0 if report.changes_nothing else report.total,
+                "skipped": report.skipped,
+                "failures": report.failures,
+                "storage_failures": report.storage_failures,
+            },
         )
+    except DatabaseError as exc:
+        logger.warning("retention: recording run %s failed (%s)", report.run_id, type(exc).__name__)
 
 
 # --- Whole applications ----------------------------------------------------------------

@@ -263,4 +263,4 @@ def test_the_number_of_queries_does_not_grow_with_the_records(
     assert len(context["holds"]) == 5
     assert len(context["idle"]) == 5
     assert sum(len(item["group"].applications) for item in context["upcoming"]) == 5
-    assert len(few) <= 15
+    assert len(few) <= 16

@@ -8,9 +8,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 
-from anonymizer.selectors import RUNS_CACHE_KEY, RUNS_KEPT, recent_retention_runs
+from anonymizer.models import RetentionRunLog
+from anonymizer.selectors import RUNS_KEPT, recent_retention_runs
 from anonymizer.services import RetentionReport, enforce_retention, retention_run_remember
 from ats import health
 from tests.anonymizer.conftest import berlin
@@ -116,41 +116,28 @@ def test_a_suspension_is_reported_and_does_not_make_healthz_fail(
     assert response.json() == {"status": "ok", "services": {"retention": {"status": "suspended"}}}
 
 
-def test_a_cleared_cache_means_no_run_yet_not_stale(client, db, only_retention, time_machine):
-    run_job(time_machine)
-    time_machine.move_to(RUN_AT + timedelta(days=10), tick=False)
-    cache.clear()
-    assert client.get("/healthz").json()["services"]["retention"]["note"] == "no run yet"
-
-
-def test_the_cache_keeps_the_latest_runs_newest_first(db, time_machine):
+def test_the_runs_are_kept_in_the_database_newest_first(db, time_machine):
     for day in range(RUNS_KEPT + 3):
         run_job(time_machine, at=RUN_AT + timedelta(days=day))
     runs = recent_retention_runs()
     assert len(runs) == RUNS_KEPT
     assert runs[0].finished_at == RUN_AT + timedelta(days=RUNS_KEPT + 2)
     assert runs[-1].finished_at == RUN_AT + timedelta(days=3)
+    assert RetentionRunLog.objects.count() == RUNS_KEPT + 3
 
 
-def test_an_unreadable_entry_is_skipped(db, time_machine):
-    run_job(time_machine)
-    cache.set(RUNS_CACHE_KEY, [{"run_id": "x"}, *cache.get(RUNS_CACHE_KEY)], timeout=None)
-    assert len(recent_retention_runs()) == 1
+def test_a_failing_record_of_the_run_does_not_fail_the_run(db, time_machine, monkeypatch, caplog):
+    from django.db import DatabaseError
 
+    def broken(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("connection to the database host lost")
 
-def test_a_failing_cache_does_not_fail_the_run(db, time_machine, monkeypatch, caplog):
-    class BrokenCache:
-        def get(self, *args: object, **kwargs: object) -> None:
-            raise ConnectionError("cache host unreachable")
-
-        set = get
-
-    monkeypatch.setattr("anonymizer.services.cache", BrokenCache())
+    monkeypatch.setattr(RetentionRunLog.objects, "update_or_create", broken)
     with caplog.at_level(logging.WARNING, logger="anonymizer.services"):
         report = run_job(time_machine)
     assert report.failures == 0
-    assert "remembering run" in caplog.text and "ConnectionError" in caplog.text
-    assert "unreachable" not in caplog.text
+    assert "recording run" in caplog.text and "DatabaseError" in caplog.text
+    assert "host lost" not in caplog.text
 
 
 def test_the_remembered_run_holds_counts_only(db):
@@ -160,14 +147,5 @@ def test_the_remembered_run_holds_counts_only(db):
     report.erased["application"] = 3
     report.storage_failures = 2
     retention_run_remember(report=report)
-    [entry] = cache.get(RUNS_CACHE_KEY)
-    assert set(entry) == {
-        "run_id",
-        "finished_at",
-        "suspended",
-        "erased",
-        "skipped",
-        "failures",
-        "storage_failures",
-    }
-    assert (entry["erased"], entry["failures"], entry["storage_failures"]) == (3, 1, 2)
+    run = RetentionRunLog.objects.get()
+    assert (run.pk, run.erased, run.failures, run.storage_failures) == (report.run_id, 3, 1, 2)
