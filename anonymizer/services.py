@@ -186,7 +186,12 @@ def retention_run_remember(*, report: RetentionReport) -> None:
 
 def _erase_due_applications(report: RetentionReport, *, batch_size: int) -> set[int]:
     """Erase the due applications batch by batch (keyset pagination on the id); the ids
-    counted in a dry run, so that the special-category sweep does not count them twice."""
+    counted in a dry run, so that the special-category sweep does not count them twice.
+
+    Each batch's due applications are erased in one transaction with set-based
+    statements (`_erase_applications`). When that raises, the batch is rolled back whole
+    and erased again one application per transaction, so that one record that cannot
+    be erased holds up nothing else."""
     now, after, counted = report.now, 0, set()
     while True:
         batch = list(
@@ -199,6 +204,7 @@ def _erase_due_applications(report: RetentionReport, *, batch_size: int) -> set[
             return counted
         after = batch[-1].pk
         pool = talent_pool_held_until({a.candidate_id for a in batch}, now=now)
+        due = []
         for application in batch:
             deadline = rules.application_deadline(
                 application, now, talent_pool_until=pool.get(application.candidate_id)
@@ -209,17 +215,172 @@ def _erase_due_applications(report: RetentionReport, *, batch_size: int) -> set[
                 report.erased[deadline.rule] += 1
                 counted.add(application.pk)
                 continue
+            due.append(application.pk)
+        if not due:
+            continue
+        try:
+            erased = _erase_applications(pks=due, report=report)
+        except Exception:
+            erased = None  # rolled back whole: one by one below
+        if erased is not None:
+            report.erased.update(erased.values())
+            report.skipped += len(due) - len(erased)
+            continue
+        for pk in due:
             try:
-                rule = _erase_application(pk=application.pk, report=report)
+                rule = _erase_application(pk=pk, report=report)
             except Exception as exc:
                 # Rolled back whole. One record that cannot be erased must not hold up
                 # every record after it, run after run.
-                _failed(report, "application", application.pk, exc)
+                _failed(report, "application", pk, exc)
                 continue
             if rule is None:
                 report.skipped += 1
             else:
                 report.erased[rule] += 1
+
+
+@transaction.atomic
+def _erase_applications(*, pks: list[int], report: RetentionReport) -> dict[int, str]:
+    """Erase, in one transaction, those of the applications that are (still) due and no
+    other run holds; the rule that decided, per erased application."""
+    now = report.now
+    applications = list(
+        Application.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("vacancy__department", "stage")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+    pool = talent_pool_held_until({a.candidate_id for a in applications}, now=now)
+    decided = {}
+    for application in applications:
+        deadline = rules.application_deadline(
+            application, now, talent_pool_until=pool.get(application.candidate_id)
+        )
+        if deadline.is_due(now):
+            decided[application.pk] = deadline.rule
+    applications = [a for a in applications if a.pk in decided]
+    if not applications:
+        return {}
+    ApplicationStatistic.objects.bulk_create(statistics_for_many(applications))
+    counts, storage_keys = _delete_applications_rows(applications)
+    erased_at = timezone.now()
+    ErasureRecord.objects.bulk_create(
+        ErasureRecord(
+            rule=decided[pk], run_id=report.run_id, erased_at=erased_at, counts=counts[pk]
+        )
+        for pk in decided
+    )
+    transaction.on_commit(partial(_delete_stored_objects, storage_keys, report))
+    return decided
+
+
+def statistics_for_many(applications: list[Application]) -> list[ApplicationStatistic]:
+    """statistic_for() of each application, with the stage history read in one query."""
+    kinds: dict[int, set[str]] = {a.pk: {a.stage.kind} for a in applications}
+    history = StageChange.objects.filter(application__in=list(kinds)).values_list(
+        "application_id", "to_stage__kind"
+    )
+    for application_id, kind in history:
+        kinds[application_id].add(kind)
+    return [statistic_for(a, kinds=kinds[a.pk]) for a in applications]
+
+
+def _delete_applications_rows(
+    applications: list[Application],
+) -> tuple[dict[int, dict[str, int]], list[str]]:
+    """_delete_application_rows() for many applications at once, one statement per
+    table: the counts per application and the storage keys of their documents."""
+    ids = [a.pk for a in applications]
+    candidate_ids = sorted({a.candidate_id for a in applications})
+    # Locked before the check (see _delete_application_rows), in a fixed order.
+    list(
+        Candidate.objects.select_for_update()
+        .filter(pk__in=candidate_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
+    kept = set(
+        Application.objects.filter(candidate_id__in=candidate_ids)
+        .exclude(pk__in=ids)
+        .values_list("candidate_id", flat=True)
+    )
+    # A candidate who goes is counted with their last application in the batch.
+    goes_with = {a.candidate_id: a.pk for a in applications if a.candidate_id not in kept}
+    erased_candidates = list(goes_with)
+    owner = {}  # (target type, target id) -> application
+    counts = {pk: dict.fromkeys(_COUNTED, 0) for pk in ids}
+
+    def rows(model, kind, label, filters):
+        found = list(model.objects.filter(filters).values_list("pk", "application_id"))
+        for pk, application_id in found:
+            counts[application_id][kind] += 1
+            owner[(label, str(pk))] = application_id
+        return found
+
+    documents = list(
+        Document.objects.filter(application__in=ids).values_list(
+            "pk", "application_id", "storage_key"
+        )
+    )
+    for pk, application_id, _key in documents:
+        counts[application_id]["documents"] += 1
+        owner[("ats.document", str(pk))] = application_id
+    rows(Note, "notes", "ats.note", Q(application__in=ids))
+    rows(Evaluation, "evaluations", "ats.evaluation", Q(application__in=ids))
+    rows(CandidateEmail, "emails", "ats.candidateemail", Q(application__in=ids))
+    for application_id in StageChange.objects.filter(application__in=ids).values_list(
+        "application_id", flat=True
+    ):
+        counts[application_id]["stage_changes"] += 1
+    consents = Consent.objects.filter(Q(application__in=ids) | Q(candidate__in=erased_candidates))
+    consent_ids = []
+    for pk, application_id, candidate_id in consents.values_list(
+        "pk", "application_id", "candidate_id"
+    ):
+        counted_with = application_id if application_id in counts else goes_with[candidate_id]
+        counts[counted_with]["consents"] += 1
+        owner[("ats.consent", str(pk))] = counted_with
+        consent_ids.append(pk)
+    for pk in ids:
+        owner[("ats.application", str(pk))] = pk
+    for candidate_id, pk in goes_with.items():
+        owner[("ats.candidate", str(candidate_id))] = pk
+        counts[pk]["candidates"] = 1
+    by_type: dict[str, list[str]] = {}
+    for target_type, target_id in owner:
+        by_type.setdefault(target_type, []).append(target_id)
+    about = Q(pk__in=[])
+    for target_type, target_ids in by_type.items():
+        about |= Q(target_type=target_type, target_id__in=target_ids)
+    events = list(AuditEvent.objects.filter(about).values_list("pk", "target_type", "target_id"))
+    for _event, target_type, target_id in events:
+        counts[owner[(target_type, target_id)]]["audit_events"] += 1
+    AuditEvent.objects.filter(pk__in=[pk for pk, _, _ in events]).delete()
+    Document.objects.filter(application__in=ids).delete()
+    Note.objects.filter(application__in=ids).delete()
+    Evaluation.objects.filter(application__in=ids).delete()
+    CandidateEmail.objects.filter(application__in=ids).delete()
+    StageChange.objects.filter(application__in=ids).delete()
+    Consent.objects.filter(pk__in=consent_ids).delete()
+    Application.objects.filter(pk__in=ids).delete()
+    Candidate.objects.filter(pk__in=erased_candidates).delete()
+    for pk in ids:
+        counts[pk]["applications"] = 1
+    return counts, [key for _, _, key in documents]
+
+
+_COUNTED = (
+    "audit_events",
+    "documents",
+    "notes",
+    "evaluations",
+    "emails",
+    "stage_changes",
+    "consents",
+    "applications",
+    "candidates",
+)
 
 
 @transaction.atomic
@@ -246,16 +407,19 @@ def _erase_application(*, pk: int, report: RetentionReport) -> str | None:
     return deadline.rule
 
 
-def statistic_for(application: Application) -> ApplicationStatistic:
+def statistic_for(
+    application: Application, *, kinds: set[str] | None = None
+) -> ApplicationStatistic:
     """The anonymised metadata of an application (not saved): month of application,
     department, channel, self-declared gender, the furthest stage reached, outcome and
     days to decision. Nothing else: no name, id, exact date or free text."""
-    kinds = set(
-        StageChange.objects.filter(application=application.pk).values_list(
-            "to_stage__kind", flat=True
+    if kinds is None:
+        kinds = set(
+            StageChange.objects.filter(application=application.pk).values_list(
+                "to_stage__kind", flat=True
+            )
         )
-    )
-    kinds.add(application.stage.kind)
+        kinds.add(application.stage.kind)
     steps = [kind for kind in kinds if kind in STAGE_ORDER]
     reached = max(steps, key=STAGE_ORDER.__getitem__) if steps else Stage.Kind.NEW
     submitted_on = application.submitted_at.astimezone(rules.site_zone()).date()

@@ -109,14 +109,14 @@ def count_and_die() -> None:
 
 
 if where == "in_transaction":
-    real_delete_rows = services._delete_application_rows
+    real_delete_rows = services._delete_applications_rows
 
-    def delete_rows(application):
-        result = real_delete_rows(application)
-        count_and_die()  # after the deletes and the statistic, before the commit
+    def delete_rows(applications):
+        result = real_delete_rows(applications)
+        count_and_die()  # after the deletes and the statistics, before the commit
         return result
 
-    services._delete_application_rows = delete_rows
+    services._delete_applications_rows = delete_rows
 else:
     real_delete_objects = services._delete_stored_objects
 
@@ -167,9 +167,9 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_and_leaves_no_orphan(
     applications = rejected_applications(vacancy_a, 5, documents=1)
     assert len(storage.list_keys()) == 5
 
-    # Killed inside the third application's transaction: two are erased, the third is
-    # rolled back whole.
-    killed = run_and_kill(tmp_path, "in_transaction", 3)
+    # Killed inside the second batch's transaction (two a batch): the first batch is
+    # erased, the second rolled back whole.
+    killed = run_and_kill(tmp_path, "in_transaction", 2)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert Application.objects.count() == 3
     assert ApplicationStatistic.objects.count() == ErasureRecord.objects.count() == 2
@@ -178,18 +178,18 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_and_leaves_no_orphan(
     # Killed after the next commit, before its object is deleted: an orphan object.
     killed = run_and_kill(tmp_path, "after_commit", 1)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert Application.objects.count() == 2
-    assert ApplicationStatistic.objects.count() == 3
-    assert len(storage.list_keys()) == 3 and Document.objects.count() == 2
+    assert Application.objects.count() == 1
+    assert ApplicationStatistic.objects.count() == 4
+    assert len(storage.list_keys()) == 3 and Document.objects.count() == 1
 
     report = enforce_retention(now=NOW)
-    assert report.erased["application"] == 2
+    assert report.erased["application"] == 1
     assert not Application.objects.exists()
     assert ApplicationStatistic.objects.count() == ErasureRecord.objects.count() == 5
-    assert len(storage.list_keys()) == 1  # the orphan of the killed commit
+    assert len(storage.list_keys()) == 2  # the orphans of the killed commit
 
     settings.ATS_ORPHAN_GRACE_SECONDS = 0
-    assert lifecycle.orphans_remove() == 1
+    assert lifecycle.orphans_remove() == 2
     assert storage.list_keys() == []
     assert enforce_retention(now=NOW).total == 0
     assert len(applications) == 5
