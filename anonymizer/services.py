@@ -123,7 +123,7 @@ class RetentionReport:
 
 
 def enforce_retention(
-    *, now: datetime | None = None, dry_run: bool = False, batch_size: int = 200
+    *, now: datetime | None = None, dry_run: bool = False, batch_size: int = 1000
 ) -> RetentionReport:
     """Erase everything whose retention deadline has passed as of `now` (default: the
     current time); `dry_run` only counts. With ATS_RETENTION_SUSPENDED set, nothing is

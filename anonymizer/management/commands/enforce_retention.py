@@ -50,8 +50,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=200,
-            help="Applications read per batch (default 200).",
+            default=1000,
+            help="Applications read per batch (default 1000).",
         )
 
     def handle(self, *args: object, **options: object) -> None:
