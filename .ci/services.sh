@@ -320,6 +320,7 @@ install_missing_packages() {
         [[ -x $CI_CHROMIUM ]] || pkgs+=(chromium)
     fi
     command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+    command -v msgfmt >/dev/null 2>&1 || pkgs+=(gettext)  # the translation test compiles the .po
     if (( ${#pkgs[@]} )); then
         apt_install "${pkgs[@]}"
     else
