@@ -304,7 +304,7 @@ def _delete_applications_rows(
         Application.objects.filter(candidate_id__in=candidate_ids)
         .exclude(pk__in=ids)
         .values_list("candidate_id", flat=True)
-    )
+    ) | _held_by_pool(candidate_ids)
     # A candidate who goes is counted with their last application in the batch.
     goes_with = {a.candidate_id: a.pk for a in applications if a.candidate_id not in kept}
     erased_candidates = list(goes_with)
@@ -437,6 +437,42 @@ def statistic_for(
     )
 
 
+def _held_by_pool(candidate_ids: list[int]) -> set[int]:
+    """Candidates with a current talent-pool entry: the pool still holds their contact
+    details, so erasing their last application leaves the candidate."""
+    from talentpool.models import TalentPoolEntry
+
+    return set(
+        TalentPoolEntry.objects.filter(
+            candidate_id__in=candidate_ids, ended_at__isnull=True
+        ).values_list("candidate_id", flat=True)
+    )
+
+
+@transaction.atomic
+def application_erase_now(*, application: Application, rule: str) -> dict[str, int]:
+    """Erase one application at once, whatever its deadline, exactly as the retention
+    job does (its statistic first, then every row about it, the candidate when nothing
+    else holds them, an ErasureRecord under `rule`, the stored objects after the commit):
+    for an erasure the person asked for, or a talent-pool purpose that ended. The caller
+    decides that the erasure is due; the counts per kind are returned."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("vacancy__department", "stage")
+        .get(pk=application.pk)
+    )
+    statistic_for(application).save()
+    counts, storage_keys = _delete_application_rows(application)
+    ErasureRecord.objects.create(
+        rule=rule, run_id=uuid.uuid4(), erased_at=timezone.now(), counts=counts
+    )
+    report = RetentionReport(
+        run_id=uuid.uuid4(), now=timezone.now(), dry_run=False, suspended=False
+    )
+    transaction.on_commit(partial(_delete_stored_objects, storage_keys, report))
+    return counts
+
+
 def _deleted(queryset: QuerySet) -> int:
     """Delete the rows; how many of the queryset's own model went (not cascades)."""
     _, per_model = queryset.delete()
@@ -456,6 +492,7 @@ def _delete_application_rows(application: Application) -> tuple[dict[str, int], 
     list(Candidate.objects.select_for_update().filter(pk=candidate_id).values_list("pk"))
     erase_candidate = not (
         Application.objects.filter(candidate_id=candidate_id).exclude(pk=pk).exists()
+        or _held_by_pool([candidate_id])
     )
     documents = list(Document.objects.filter(application=pk).values_list("pk", "storage_key"))
     consents = Consent.objects.filter(
