@@ -11,6 +11,7 @@ index of the CV text)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,10 @@ class TalentPoolEntry(models.Model):
     shared_with = models.ManyToManyField(
         Vacancy, blank=True, related_name="shared_pool_entries", verbose_name=_("shared with")
     )
+    # PostgreSQL only (talentpool.search): the lexemes of skills (weight A), tags (B),
+    # name, email and location (C) and the indexed document texts (D), accent-folded,
+    # under a GIN index created by migration 0002 on PostgreSQL alone. Empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("talent-pool entry")
@@ -107,6 +112,13 @@ class DocumentText(models.Model):
     entry = models.ForeignKey(TalentPoolEntry, on_delete=models.CASCADE, related_name="texts")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
     indexed_at = models.DateTimeField(default=timezone.now)
+    # PostgreSQL: the text's distinct lexemes, accent-folded, in alphabetical order (so
+    # neither the text nor its word order can be read back). Elsewhere (SQLite, for
+    # development): the text sealed with the keyring (ats.vault.crypto.seal, context
+    # `sealed_context`), matched in Python.
+    search_vector = SearchVectorField(null=True, editable=False)
+    sealed_text = models.BinaryField(default=b"", blank=True, editable=False)
+    sealed_key_id = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("indexed document text")
@@ -116,6 +128,10 @@ class DocumentText(models.Model):
 
     def __str__(self) -> str:
         return f"Indexed text #{self.pk}"
+
+    @property
+    def sealed_context(self) -> bytes:
+        return f"talentpool:{self.entry_id}:{self.document_id}:text".encode()
 
 
 class PoolMonthlyCount(models.Model):

@@ -1,0 +1,346 @@
+"""The talent-pool search: what is indexed, how, and how a query finds and ranks members.
+
+PostgreSQL (production, CI): each entry has one `search_vector` under a GIN index, built
+from its skills (weight A), tags (B), name, email and location (C) and the texts of its
+documents (D). A document's text is stored only as its distinct lexemes in alphabetical
+order (DocumentText.search_vector): the words can be matched, the text cannot be read
+back. Everything is accent-folded and case-folded in Python before PostgreSQL sees it
+(`fold`), on the index and on the query, so that "Zoë" finds "Zoe" and the other way
+round without the unaccent extension. The text search configuration is 'simple' (no
+stemming, no stop words: CVs mix German and English); each query word is a prefix
+(`word:*`), which also finds German compounds that start with it ("Software" finds
+"Softwareentwicklerin", "Entwickler" finds "Entwicklerin"), not those that end with it
+("Entwicklerin" does not find "Softwareentwicklerin").
+
+Ranking: a member with a skill that is exactly the query ("Python", "machine learning")
+comes first; then ts_rank with the weights above, where each distinct word of a document
+counts once (a CV repeating a word a hundred times gains nothing).
+
+SQLite (development only): the texts are sealed with the vault's keyring and the search
+unseals and matches them in Python, with the same folding, prefixes, filters and order.
+It reads every visible member per query: fine for a demo, not for production.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ats.models import Document
+from ats.vault import crypto
+from ats.vault.extract import extract_text
+from talentpool.models import DocumentText, TalentPoolEntry
+
+logger = logging.getLogger(__name__)
+
+CONFIG = "simple"
+MAX_QUERY_WORDS = 12
+WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}  # PostgreSQL's ts_rank defaults
+_WORD = re.compile(r"[^\W_]+")
+_INDEXABLE = (Document.ScanStatus.CLEAN, Document.ScanStatus.NOT_SCANNED)
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- Folding and words -------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Zoë Ñúñez" -> "zoe nunez", "Straße" -> "strasse"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, as the query and the SQLite fallback split them."""
+    return _WORD.findall(fold(text))
+
+
+def clean_labels(values: Iterable[str], *, limit: int = 30, length: int = 60) -> list[str]:
+    """Skills or tags as HR or the person typed them: trimmed, each at most `length`
+    characters, duplicates (accents and case aside) dropped, at most `limit`."""
+    seen, kept = set(), []
+    for value in values:
+        value = " ".join(str(value).split())[:length]
+        key = fold(value)
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept[:limit]
+
+
+# --- Indexing ----------------------------------------------------------------------------
+
+
+def _profile_text(entry: TalentPoolEntry) -> str:
+    candidate = entry.candidate
+    return " ".join([candidate.first_name, candidate.last_name, candidate.email, entry.location])
+
+
+_ENTRY_VECTOR_SQL = f"""
+UPDATE talentpool_talentpoolentry AS e SET search_vector =
+    setweight(to_tsvector('{CONFIG}', %s), 'A')
+    || setweight(to_tsvector('{CONFIG}', %s), 'B')
+    || setweight(to_tsvector('{CONFIG}', %s), 'C')
+    || coalesce((
+        SELECT string_agg(t.search_vector::text, ' ')::tsvector
+        FROM talentpool_documenttext AS t WHERE t.entry_id = e.id
+    ), ''::tsvector)
+WHERE e.id = %s
+"""  # noqa: S608 (CONFIG is a constant)
+
+# A document's text reduced to its distinct lexemes, in alphabetical order, weight D.
+_TEXT_VECTOR_SQL = f"""
+SELECT setweight(to_tsvector('{CONFIG}', array_to_string(
+    tsvector_to_array(to_tsvector('{CONFIG}', %s)), ' ')), 'D')
+"""
+
+
+def entry_vector_update(entry: TalentPoolEntry) -> None:
+    """Rebuild the entry's search vector from its fields and its indexed texts (one
+    statement; PostgreSQL only, the SQLite fallback reads the fields themselves)."""
+    if not on_postgresql():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ENTRY_VECTOR_SQL,
+            [
+                fold(" ".join(entry.skills or [])),
+                fold(" ".join(entry.tags or [])),
+                fold(_profile_text(entry)),
+                entry.pk,
+            ],
+        )
+
+
+def document_text_index(*, entry: TalentPoolEntry, document: Document, text: str) -> None:
+    """Store what the search needs of one document's text (replacing an earlier index of
+    it): lexemes on PostgreSQL, the sealed text elsewhere. The entry's vector is not
+    rebuilt here (entry_vector_update)."""
+    row, _ = DocumentText.objects.get_or_create(entry=entry, document=document)
+    if on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(_TEXT_VECTOR_SQL, [fold(text)])
+            (vector,) = cursor.fetchone()
+        DocumentText.objects.filter(pk=row.pk).update(
+            search_vector=vector, indexed_at=timezone.now()
+        )
+    else:
+        DocumentText.objects.filter(pk=row.pk).update(
+            sealed_text=crypto.seal(text.encode(), context=row.sealed_context),
+            sealed_key_id=crypto.keyring()["active"],
+            indexed_at=timezone.now(),
+        )
+
+
+def indexable_documents(entry: TalentPoolEntry) -> QuerySet[Document]:
+    """The member's documents the search may read: every clean document of their
+    applications (what section 3.7 of the privacy policy lets the pool consider)."""
+    return Document.objects.filter(
+        application__candidate=entry.candidate_id, scan_status__in=_INDEXABLE
+    ).exclude(wrapped_key=b"")
+
+
+def pool_index_entry(entry: TalentPoolEntry) -> int:
+    """Index the member's documents not indexed yet (each decrypted in memory through
+    the vault's reader, its text extracted, bounded) and rebuild the entry's vector;
+    the number of documents indexed. A document that cannot be read is skipped and
+    logged by id, never failing the caller."""
+    from ats.vault.lifecycle import read_plaintext
+
+    done = set(DocumentText.objects.filter(entry=entry).values_list("document_id", flat=True))
+    indexed = 0
+    for document in indexable_documents(entry).exclude(pk__in=done):
+        try:
+            plaintext = b"".join(read_plaintext(document))
+        except Exception as exc:  # a missing object or a damaged file: the search does without
+            logger.warning(
+                "pool search: document %s not indexed (%s)", document.pk, type(exc).__name__
+            )
+            continue
+        text = extract_text(plaintext, document.content_type)
+        del plaintext
+        with transaction.atomic():
+            document_text_index(entry=entry, document=document, text=text)
+        indexed += 1
+    entry_vector_update(entry)
+    return indexed
+
+
+def pool_unindex_entry(entry: TalentPoolEntry) -> None:
+    """Erase what the search holds of an ended entry: its texts and its vector."""
+    DocumentText.objects.filter(entry=entry).delete()
+    TalentPoolEntry.objects.filter(pk=entry.pk).update(search_vector=None)
+
+
+def current_entry_of(candidate_id: int) -> TalentPoolEntry | None:
+    return (
+        TalentPoolEntry.objects.filter(
+            candidate=candidate_id, ended_at=None, expires_at__gt=timezone.now()
+        )
+        .select_related("candidate")
+        .first()
+    )
+
+
+def document_stored_index(*, document: Document, plaintext: bytes | memoryview) -> bool:
+    """At intake: index a new clean document of a current pool member from the
+    plaintext the intake holds in memory. False when there was nothing to do."""
+    if document.scan_status not in _INDEXABLE:
+        return False  # a pending scan: indexed by pool_index_entry once it is clean
+    entry = current_entry_of(document.application.candidate_id)
+    if entry is None:
+        return False
+    text = extract_text(plaintext, document.content_type)
+    document_text_index(entry=entry, document=document, text=text)
+    entry_vector_update(entry)
+    return True
+
+
+# --- Searching ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolQuery:
+    """What a recruiter searches by; every part optional."""
+
+    text: str = ""
+    skills: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    location: str = ""
+    expiring_within_days: int | None = None
+
+    def text_words(self) -> list[str]:
+        return words(self.text)[:MAX_QUERY_WORDS]
+
+
+def _phrase(label: str, weight: str) -> str:
+    return " <-> ".join(f"{word}:{weight}" for word in words(label)[:MAX_QUERY_WORDS])
+
+
+def tsquery_texts(query: PoolQuery) -> tuple[str, str]:
+    """(the match query, the exact-skill query) as to_tsquery input. Every word comes
+    from `words`, letters and digits only, so no tsquery syntax can be injected."""
+    parts = [f"{word}:*" for word in query.text_words()]
+    parts += [f"({phrase})" for label in query.skills if (phrase := _phrase(label, "A"))]
+    parts += [f"({phrase})" for label in query.tags if (phrase := _phrase(label, "B"))]
+    exact = _phrase(" ".join(query.text_words()), "A")
+    return " & ".join(parts), exact
+
+
+def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
+    """The members among `entries` (a visible_pool_entries queryset) that match, best
+    first: a QuerySet on PostgreSQL, a list from the SQLite fallback."""
+    if query.location.strip():
+        entries = entries.filter(location__icontains=query.location.strip())
+    if query.expiring_within_days is not None:
+        entries = entries.filter(
+            expires_at__lte=timezone.now() + timedelta(days=query.expiring_within_days)
+        )
+    match, exact = tsquery_texts(query)
+    entries = entries.select_related("candidate")
+    if not match:
+        return entries.order_by("expires_at", "pk")
+    if on_postgresql():
+        return _search_postgresql(entries, match, exact)
+    return _search_python(entries, query)
+
+
+def _search_postgresql(entries: QuerySet[TalentPoolEntry], match: str, exact: str):
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+
+    matching = SearchQuery(match, search_type="raw", config=CONFIG)
+    entries = entries.filter(search_vector=matching).annotate(
+        rank=SearchRank(F("search_vector"), matching, weights=[0.1, 0.2, 0.4, 1.0])
+    )
+    if exact:
+        exact_skill = ExpressionWrapper(
+            Q(search_vector=SearchQuery(exact, search_type="raw", config=CONFIG)),
+            output_field=BooleanField(),
+        )
+    else:
+        exact_skill = Value(False)
+    return entries.annotate(exact_skill=exact_skill).order_by(
+        "-exact_skill", "-rank", "expires_at", "pk"
+    )
+
+
+# --- The SQLite fallback -----------------------------------------------------------------
+
+
+@dataclass
+class _Fields:
+    """An entry's words per weight, as the PostgreSQL vector holds them."""
+
+    skills: list[list[str]] = field(default_factory=list)  # each skill's words
+    tags: list[list[str]] = field(default_factory=list)
+    by_weight: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _fields(entry: TalentPoolEntry, texts: list[str]) -> _Fields:
+    skills = [words(label) for label in entry.skills or []]
+    tags = [words(label) for label in entry.tags or []]
+    return _Fields(
+        skills=skills,
+        tags=tags,
+        by_weight={
+            "A": {w for label in skills for w in label},
+            "B": {w for label in tags for w in label},
+            "C": set(words(_profile_text(entry))),
+            "D": {w for text in texts for w in words(text)},
+        },
+    )
+
+
+def _contains(labels: list[list[str]], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(label[i : i + n] == phrase for label in labels for i in range(len(label) - n + 1))
+
+
+def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list:
+    texts: dict[int, list[str]] = {}
+    for row in DocumentText.objects.filter(entry__in=entries).exclude(sealed_text=b""):
+        try:
+            plain = crypto.unseal(row.sealed_text, context=row.sealed_context).decode()
+        except crypto.VaultCryptoError:
+            logger.warning("pool search: indexed text %s unreadable", row.pk)
+            continue
+        texts.setdefault(row.entry_id, []).append(plain)
+    wanted = query.text_words()
+    skills = [words(label) for label in query.skills if words(label)]
+    tags = [words(label) for label in query.tags if words(label)]
+    found = []
+    for entry in entries:
+        fields = _fields(entry, texts.get(entry.pk, []))
+        if not all(_contains(fields.skills, phrase) for phrase in skills):
+            continue
+        if not all(_contains(fields.tags, phrase) for phrase in tags):
+            continue
+        rank = 0.0
+        for word in wanted:
+            weights = [
+                weight
+                for weight, vocabulary in fields.by_weight.items()
+                if any(known.startswith(word) for known in vocabulary)
+            ]
+            if not weights:
+                break
+            rank += sum(WEIGHTS[w] for w in weights)
+        else:
+            entry.rank = rank
+            entry.exact_skill = bool(wanted) and _contains(fields.skills, wanted)
+            found.append(entry)
+    found.sort(key=lambda e: (not e.exact_skill, -e.rank, e.expires_at, e.pk))
+    return found
