@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ats.models import Application, AuditEvent, Document
+from ats.signals import document_stored
 from ats.vault import crypto, scanner, storage
 from ats.vault.validate import UploadRejected, ValidatedUpload, validate_upload
 
@@ -94,6 +95,7 @@ def document_store(*, application: Application, kind: str, checked: CheckedUploa
     AuditEvent.record(
         actor=None, actor_kind="applicant", action="document_uploaded", target=document
     )
+    document_stored.send(sender=Document, document=document, plaintext=checked.data)
     return document
 
 
