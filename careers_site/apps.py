@@ -18,3 +18,11 @@ class CareersSiteConfig(AppConfig):
             post_delete.connect(
                 bump, sender=model, dispatch_uid=f"careers-cache-del-{model.__name__}"
             )
+
+        # Applications by email: anymail's inbound webhooks hand messages to the ingest
+        # service (careers_site/inbound/).
+        from anymail.signals import inbound
+
+        from careers_site.inbound.receivers import on_inbound
+
+        inbound.connect(on_inbound, dispatch_uid="careers-inbound-email")

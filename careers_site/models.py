@@ -43,3 +43,9 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+# The inbound email channel's bookkeeping lives with its code (careers_site/inbound/).
+from careers_site.inbound.models import InboundMessage  # noqa: E402
+
+__all__ = ["InboundMessage", "PrivacyNotice"]

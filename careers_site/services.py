@@ -38,14 +38,21 @@ class Submission:
     talent_pool_text: ConsentText | None = None
     # (form field, document kind, file name, bytes)
     files: list[tuple[str, str, str, bytes]] = field(default_factory=list)
+    # (document kind, upload) already validated and scanned by the caller: an emailed
+    # application drops a refused attachment and keeps the rest (careers_site.inbound).
+    checked: list[tuple[str, CheckedUpload]] = field(default_factory=list)
+    # The email channel sends its own acknowledgement (what was kept, what was dropped).
+    send_confirmation: bool = True
 
 
 class SubmissionRefused(Exception):
     """The application cannot be taken as it is; errors by form field ("" for the form)."""
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], *, transient: bool = False) -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
+        # A fault on our side (storage down): the same submission may succeed later.
+        self.transient = transient
 
 
 def consent_text(purpose: str, language: str, text_id: int | None = None) -> ConsentText:
@@ -81,9 +88,9 @@ def application_submit(submission: Submission) -> tuple[Application, bool]:
             }
         )
 
-    checked: list[tuple[str, CheckedUpload]] = []
+    checked: list[tuple[str, CheckedUpload]] = list(submission.checked)
     errors: dict[str, list[str]] = {}
-    total = 0
+    total = sum(upload.validated.size for _, upload in checked)
     for form_field, kind, name, data in submission.files:
         try:
             upload = document_check(name=name, data=data)
@@ -108,8 +115,9 @@ def application_submit(submission: Submission) -> tuple[Application, bool]:
             else:
                 application = _create(submission, checked)
     except StorageUnavailable as exc:
-        raise SubmissionRefused({"": [str(exc)]}) from None
-    transaction.on_commit(lambda: send_application_confirmation.delay(application.pk))
+        raise SubmissionRefused({"": [str(exc)]}, transient=True) from None
+    if submission.send_confirmation:
+        transaction.on_commit(lambda: send_application_confirmation.delay(application.pk))
     team = list(application_team(application).values_list("pk", flat=True))
     transaction.on_commit(lambda: notify_staff.delay("new_application", application.pk, team))
     return application, True

@@ -6,7 +6,7 @@ from django.urls import path
 from careers_site.feeds import OpenVacanciesFeed
 from careers_site.page_cache import public_page
 from careers_site.sitemaps import VacancySitemap
-from careers_site.views import apply, board, consents, language, privacy
+from careers_site.views import apply, board, consents, language, privacy, special_category
 
 app_name = "careers_site"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("privacy/", privacy.privacy, name="privacy"),
     path("my-data/", privacy.my_data, name="my_data"),
     path("my-data/consents/<str:token>/withdraw/", consents.withdraw, name="consent_withdraw"),
+    path(
+        "my-data/applications/<str:token>/special-category/",
+        special_category.special_category,
+        name="special_category",
+    ),
 ]
