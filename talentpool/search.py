@@ -88,10 +88,15 @@ def _profile_text(entry: TalentPoolEntry) -> str:
     return " ".join([candidate.first_name, candidate.last_name, candidate.email, entry.location])
 
 
+# Besides their words, each skill and tag is one whole lexeme ("=machine learning",
+# "#remote"): the exact-skill order and the skill and tag filters match those, so "Java"
+# finds neither "JavaScript" nor "Java EE". No query word can produce such a lexeme.
 _ENTRY_VECTOR_SQL = f"""
 UPDATE talentpool_talentpoolentry AS e SET search_vector =
     setweight(to_tsvector('{CONFIG}', %s), 'A')
+    || setweight(array_to_tsvector(%s::text[]), 'A')
     || setweight(to_tsvector('{CONFIG}', %s), 'B')
+    || setweight(array_to_tsvector(%s::text[]), 'B')
     || setweight(to_tsvector('{CONFIG}', %s), 'C')
     || coalesce((
         SELECT string_agg(t.search_vector::text, ' ')::tsvector
@@ -100,11 +105,22 @@ UPDATE talentpool_talentpoolentry AS e SET search_vector =
 WHERE e.id = %s
 """  # noqa: S608 (CONFIG is a constant)
 
+SKILL, TAG = "=", "#"
+
+
+def label_lexeme(marker: str, label: str) -> str:
+    return marker + " ".join(words(label))
+
+
 # A document's text reduced to its distinct lexemes, in alphabetical order, weight D.
 _TEXT_VECTOR_SQL = f"""
 SELECT setweight(to_tsvector('{CONFIG}', array_to_string(
     tsvector_to_array(to_tsvector('{CONFIG}', %s)), ' ')), 'D')
 """
+
+
+def _label_lexemes(marker: str, labels) -> list[str]:
+    return sorted({label_lexeme(marker, label) for label in labels or [] if words(label)})
 
 
 def entry_vector_update(entry: TalentPoolEntry) -> None:
@@ -117,7 +133,9 @@ def entry_vector_update(entry: TalentPoolEntry) -> None:
             _ENTRY_VECTOR_SQL,
             [
                 fold(" ".join(entry.skills or [])),
+                _label_lexemes(SKILL, entry.skills),
                 fold(" ".join(entry.tags or [])),
+                _label_lexemes(TAG, entry.tags),
                 fold(_profile_text(entry)),
                 entry.pk,
             ],
@@ -225,18 +243,22 @@ class PoolQuery:
         return words(self.text)[:MAX_QUERY_WORDS]
 
 
-def _phrase(label: str, weight: str) -> str:
-    return " <-> ".join(f"{word}:{weight}" for word in words(label)[:MAX_QUERY_WORDS])
+def _literal(lexeme: str) -> str:
+    """A lexeme as tsquery input (made of words() output and a marker: no quote or
+    backslash can occur, but they are escaped all the same)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_texts(query: PoolQuery) -> tuple[str, str]:
-    """(the match query, the exact-skill query) as to_tsquery input. Every word comes
-    from `words`, letters and digits only, so no tsquery syntax can be injected."""
-    parts = [f"{word}:*" for word in query.text_words()]
-    parts += [f"({phrase})" for label in query.skills if (phrase := _phrase(label, "A"))]
-    parts += [f"({phrase})" for label in query.tags if (phrase := _phrase(label, "B"))]
-    exact = _phrase(" ".join(query.text_words()), "A")
-    return " & ".join(parts), exact
+def tsquery_texts(query: PoolQuery) -> tuple[str, str, str]:
+    """(the words' query for to_tsquery, the filters' query and the exact-skill query
+    as tsquery literals). Every word comes from `words`, letters and digits only, so no
+    tsquery syntax can be injected."""
+    text = " & ".join(f"{word}:*" for word in query.text_words())
+    filters = [_literal(label_lexeme(SKILL, s)) for s in query.skills if words(s)]
+    filters += [_literal(label_lexeme(TAG, t)) for t in query.tags if words(t)]
+    wanted = query.text_words()
+    exact = _literal(label_lexeme(SKILL, " ".join(wanted))) if wanted else ""
+    return text, " & ".join(filters), exact
 
 
 def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
@@ -248,33 +270,44 @@ def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
         entries = entries.filter(
             expires_at__lte=timezone.now() + timedelta(days=query.expiring_within_days)
         )
-    match, exact = tsquery_texts(query)
+    text, filters, exact = tsquery_texts(query)
     entries = entries.select_related("candidate")
-    if not match:
+    if not (text or filters):
         return entries.order_by("expires_at", "pk")
     if on_postgresql():
-        return _search_postgresql(entries, match, exact)
+        return _search_postgresql(entries, text, filters, exact)
     return _search_python(entries, query)
 
 
-def _search_postgresql(entries: QuerySet[TalentPoolEntry], match: str, exact: str):
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-    from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+def _search_postgresql(entries: QuerySet[TalentPoolEntry], text: str, filters: str, exact: str):
+    from django.db.models import BooleanField, FloatField, Value
+    from django.db.models.expressions import RawSQL
 
-    matching = SearchQuery(match, search_type="raw", config=CONFIG)
-    entries = entries.filter(search_vector=matching).annotate(
-        rank=SearchRank(F("search_vector"), matching, weights=[0.1, 0.2, 0.4, 1.0])
-    )
-    if exact:
-        exact_skill = ExpressionWrapper(
-            Q(search_vector=SearchQuery(exact, search_type="raw", config=CONFIG)),
-            output_field=BooleanField(),
-        )
-    else:
-        exact_skill = Value(False)
-    return entries.annotate(exact_skill=exact_skill).order_by(
-        "-exact_skill", "-rank", "expires_at", "pk"
-    )
+    # The SQL around the parameters is made of constants only; every value is bound.
+    vector = '"talentpool_talentpoolentry"."search_vector"'
+    parts, params = [], []
+    if text:
+        parts.append(f"to_tsquery('{CONFIG}', %s)")
+        params.append(text)
+    if filters:
+        parts.append("%s::tsquery")
+        params.append(filters)
+    query = " && ".join(parts)
+    entries = entries.alias(
+        hit=RawSQL(f"{vector} @@ ({query})", params, output_field=BooleanField())  # noqa: S611
+    ).filter(hit=True)
+    if not text:
+        return entries.order_by("expires_at", "pk")
+    return entries.annotate(
+        rank=RawSQL(  # noqa: S611
+            f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {vector}, to_tsquery('{CONFIG}', %s))",
+            [text],
+            output_field=FloatField(),
+        ),
+        exact_skill=RawSQL(f"{vector} @@ %s::tsquery", [exact], output_field=BooleanField())  # noqa: S611
+        if exact
+        else Value(False),
+    ).order_by("-exact_skill", "-rank", "expires_at", "pk")
 
 
 # --- The SQLite fallback -----------------------------------------------------------------
@@ -284,8 +317,8 @@ def _search_postgresql(entries: QuerySet[TalentPoolEntry], match: str, exact: st
 class _Fields:
     """An entry's words per weight, as the PostgreSQL vector holds them."""
 
-    skills: list[list[str]] = field(default_factory=list)  # each skill's words
-    tags: list[list[str]] = field(default_factory=list)
+    skills: set[str] = field(default_factory=set)  # each skill's words, joined
+    tags: set[str] = field(default_factory=set)
     by_weight: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -293,8 +326,8 @@ def _fields(entry: TalentPoolEntry, texts: list[str]) -> _Fields:
     skills = [words(label) for label in entry.skills or []]
     tags = [words(label) for label in entry.tags or []]
     return _Fields(
-        skills=skills,
-        tags=tags,
+        skills={" ".join(label) for label in skills},
+        tags={" ".join(label) for label in tags},
         by_weight={
             "A": {w for label in skills for w in label},
             "B": {w for label in tags for w in label},
@@ -319,14 +352,12 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
             continue
         texts.setdefault(row.entry_id, []).append(plain)
     wanted = query.text_words()
-    skills = [words(label) for label in query.skills if words(label)]
-    tags = [words(label) for label in query.tags if words(label)]
+    skills = {" ".join(words(label)) for label in query.skills if words(label)}
+    tags = {" ".join(words(label)) for label in query.tags if words(label)}
     found = []
     for entry in entries:
         fields = _fields(entry, texts.get(entry.pk, []))
-        if not all(_contains(fields.skills, phrase) for phrase in skills):
-            continue
-        if not all(_contains(fields.tags, phrase) for phrase in tags):
+        if not (skills <= fields.skills and tags <= fields.tags):
             continue
         rank = 0.0
         for word in wanted:
@@ -340,7 +371,7 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
             rank += sum(WEIGHTS[w] for w in weights)
         else:
             entry.rank = rank
-            entry.exact_skill = bool(wanted) and _contains(fields.skills, wanted)
+            entry.exact_skill = bool(wanted) and " ".join(wanted) in fields.skills
             found.append(entry)
     found.sort(key=lambda e: (not e.exact_skill, -e.rank, e.expires_at, e.pk))
     return found

@@ -10,6 +10,7 @@ to its application.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -45,6 +46,7 @@ class _Budget:
         self.deadline = time.monotonic() + max_seconds
         self.chars_left = max_chars
         self.parts: list[str] = []
+        self.charset = ""
 
     def add(self, text: str) -> None:
         if self.chars_left <= 0 or not text:
@@ -76,11 +78,13 @@ def extract_text(
     """The document's text (at most max_chars), or "" for a format without text (an
     image), an unreadable file, or one that ran out of time before yielding anything."""
     readers = {PDF: _pdf, DOCX: _docx, ODT: _odt, TXT: _txt}
-    reader = readers.get(content_type)
+    base, _, parameters = content_type.partition(";")
+    reader = readers.get(base.strip().lower())
     if reader is None:
         return ""
-    kind = content_type.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+    kind = base.strip().rsplit("/", 1)[-1].rsplit(".", 1)[-1]
     budget = _Budget(max_chars, max_seconds)
+    budget.charset = _charset(parameters)
     try:
         reader(bytes(data), budget)
     except Exception as exc:  # a broken file is the normal case for a parser: no raise
@@ -191,10 +195,25 @@ class _OdtEvents:
         return "".join(parts)
 
 
+def _charset(parameters: str) -> str:
+    """The charset the vault recorded ("text/plain; charset=windows-1252"), if known."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            value = value.strip().strip('"').lower()
+            try:
+                return codecs.lookup(value).name
+            except LookupError:
+                return ""
+    return ""
+
+
 def _txt(data: bytes, budget: _Budget) -> None:
     head = data[: budget.chars_left * 4]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace")
+    elif budget.charset and budget.charset not in {"utf-8", "ascii"}:
+        text = head.decode(budget.charset, errors="replace")
     else:
         try:
             text = head.decode("utf-8-sig")
