@@ -25,7 +25,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import Message
+from email.message import EmailMessage, Message
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,7 +73,9 @@ def inbound_message_ingest(
     (a webhook that could not hold an oversized file still tells us how big it was)."""
     raw = message if isinstance(message, bytes) else _as_bytes(message)
     size = max(len(raw), size or 0)
-    headers = parse.parse_headers(raw)
+    # A message object (anymail's) is read as it is: serialising and re-parsing it can
+    # change an 8-bit attachment's bytes.
+    headers = message if isinstance(message, EmailMessage) else parse.parse_headers(raw)
     envelope = parse.read_envelope(
         headers, envelope_sender=envelope_sender, envelope_recipient=envelope_recipient
     )
@@ -95,7 +97,7 @@ def inbound_message_ingest(
     if size > settings.ATS_INBOUND_MAX_MESSAGE_BYTES:
         return _refuse(digest, source, envelope, "too_large", {"size": size})
 
-    parsed = parse.parse_message(raw)
+    parsed = message if isinstance(message, EmailMessage) else parse.parse_message(raw)
     content = parse.read_content(parsed)
     language = parse.guess_language(
         declared=envelope.content_language, text=f"{envelope.subject}\n{content.body}"
