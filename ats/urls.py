@@ -19,7 +19,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the workspace's include: HR's retention pages (anonymizer.urls).
     path("recruit/retention/", include("anonymizer.urls")),
+    # Before the workspace's include: the talent pool's recruiter pages.
+    path("recruit/pool/", include("talentpool.urls_recruit")),
     path("recruit/", include("ats.urls_recruit")),
     path("anymail/", include("anymail.urls")),
+    # Management statistics (anonymizer.urls_stats), before the careers site's catch-all.
+    path("stats/", include("anonymizer.urls_stats")),
+    # Before the careers site's catch-all: the talent pool's public pages.
+    path("talent-pool/", include("talentpool.urls")),
     path("", include("careers_site.urls")),
 ]

@@ -1,0 +1,334 @@
+"""Disclosure control for the management statistics: the protected cube.
+
+Every number the dashboard offers, in any view (a period: all time, a year, a quarter or
+a month; a department or all of them) and any table, is a cell of one cube:
+
+    (period, department, category)
+
+where the category fixes some of four attributes of an application (self-declared
+gender, channel, furthest stage reached, outcome) and leaves the others open: the total,
+one gender, one channel, one channel and progress bucket, one stage, one outcome. Two
+tables that show the same set of applications show the same cell (the "hired" bucket
+of the channel table is the "hired" stage of the funnel).
+
+Primary suppression: a cell counting fewer than k applications (ATS_STATS_MIN_CELL).
+
+Complementary suppression (the hypercube method, as statistical offices use it): a
+suppressed cell is safe when some change to the underlying applications would alter it
+and leave every published cell as it is; then no sum or difference of published numbers,
+in any table, view or CSV, can equal it. For each primary cell such a change is built as
+a product of changes along each dimension, each of which keeps its own sums:
+
+- period: +1 in a month under the cell's period, -1 in a month under a sibling period
+  (same quarter, year or all time), or +1 all the way up to all time;
+- department: +1 in the cell's department, -1 in another, or +1 there and in the
+  all-departments total;
+- each attribute the category fixes: +1 in a value inside it, -1 in one outside it (so
+  no total moves); each attribute it leaves open: +1 in one value.
+
+Every cell the change touches (the corners of the hypercube) is suppressed too; among
+the candidate changes the one that suppresses the fewest new cells is chosen. Cells
+suppressed this way are shown as withheld, never as "fewer than k" (their counts are not
+small). Suppressing more never unprotects a cell, so one pass over the primary cells
+leaves every one of them protected. See docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import product
+
+from anonymizer.models import Outcome
+from anonymizer.statistics import periods
+from anonymizer.statistics.queries import STAGE_BY_ORDER, Counts
+from ats.models import Channel, Gender
+
+ALL_DEPARTMENTS = None  # the department coordinate of the all-departments cells
+
+GENDERS = tuple(str(g) for g in Gender.values)
+CHANNELS = tuple(str(c) for c in Channel.values)
+STAGES = tuple(STAGE_BY_ORDER[order] for order in sorted(STAGE_BY_ORDER))
+OUTCOMES = tuple(str(o) for o in Outcome.values)
+BUCKETS = {
+    "before_interview": frozenset({"new", "screening"}),
+    "interview": frozenset({"interview", "offer"}),
+    "hired": frozenset({"hired"}),
+}
+DIMENSIONS = ("gender", "channel", "stage", "outcome")
+LEAVES = {"gender": GENDERS, "channel": CHANNELS, "stage": STAGES, "outcome": OUTCOMES}
+
+# A category: per dimension, the set of values it fixes, or None (open).
+Category = tuple[frozenset | None, frozenset | None, frozenset | None, frozenset | None]
+TOTAL: Category = (None, None, None, None)
+
+
+def gender(value: str) -> Category:
+    return (frozenset({value}), None, None, None)
+
+
+def channel(value: str | None, bucket: str | None = None) -> Category:
+    return (
+        None,
+        frozenset({value}) if value else None,
+        BUCKETS[bucket] if bucket else None,
+        None,
+    )
+
+
+def stage(value: str) -> Category:
+    return (None, None, frozenset({value}), None)
+
+
+def outcome(value: str) -> Category:
+    return (None, None, None, frozenset({value}))
+
+
+def _categories() -> list[Category]:
+    found = [TOTAL]
+    found += [gender(g) for g in GENDERS]
+    found += [stage(s) for s in STAGES]
+    found += [outcome(o) for o in OUTCOMES]
+    found += [channel(c) for c in CHANNELS]
+    found += [channel(c, b) for c in CHANNELS for b in BUCKETS]
+    found += [channel(None, b) for b in BUCKETS]
+    unique: list[Category] = []
+    for category in found:
+        if category not in unique:
+            unique.append(category)
+    return unique
+
+
+CATEGORIES = _categories()
+INDEX = {category: i for i, category in enumerate(CATEGORIES)}
+
+PUBLISHED, FEWER, WITHHELD = "published", "fewer", "withheld"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number as the dashboard may show it: its count only when published."""
+
+    count: int | None
+    status: str  # PUBLISHED, FEWER (under k) or WITHHELD (protects a smaller one)
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
+
+
+@dataclass
+class Cube:
+    k: int
+    years: list[int]
+    departments: list[str]
+    values: dict[tuple[str, str | None, int], int] = field(default_factory=dict)
+    suppressed: set[tuple[str, str | None, int]] = field(default_factory=set)
+
+    def figure(self, period: str, department: str | None, category: Category) -> Figure:
+        key = (period, department, INDEX[category])
+        value = self.values[key]
+        if key not in self.suppressed:
+            return Figure(value, PUBLISHED)
+        return Figure(None, FEWER if value < self.k else WITHHELD)
+
+
+def build(counts: Counts, *, k: int) -> Cube:
+    """The cube of every period of the data's years, department and category, with its
+    suppression pattern."""
+    years = counts.years
+    departments = counts.departments
+    cube = Cube(k=k, years=years, departments=departments)
+    _fill(cube, counts)
+    protect(cube)
+    return cube
+
+
+def _members(counts: Counts):
+    """For each count: its month, department, the categories it falls in, and n."""
+    by_cs: dict[tuple[str, str], list[int]] = {}
+    for c, s in product(CHANNELS, STAGES):
+        bucket = next(name for name, stages in BUCKETS.items() if s in stages)
+        cats = {TOTAL, stage(s), channel(c), channel(c, bucket), channel(None, bucket)}
+        by_cs[(c, s)] = [INDEX[cat] for cat in cats]
+    for (month, dept, c, s), n in counts.channel_stage.items():
+        yield month, dept, by_cs[(c, s)], n
+    for (month, dept, g), n in counts.gender.items():
+        yield month, dept, [INDEX[gender(g)]], n
+    for (month, dept, o), n in counts.outcome.items():
+        yield month, dept, [INDEX[outcome(o)]], n
+
+
+def _fill(cube: Cube, counts: Counts) -> None:
+    """Counts per month, department and category first; then summed up the periods and
+    into the all-departments total."""
+    tree = periods.tree(cube.years)
+    departments: list[str | None] = [*cube.departments, ALL_DEPARTMENTS]
+    base: dict[tuple[str, str | None, int], int] = {}
+    for month, dept, cats, n in _members(counts):
+        for i in cats:
+            key = (month, dept, i)
+            base[key] = base.get(key, 0) + n
+            key = (month, ALL_DEPARTMENTS, i)
+            base[key] = base.get(key, 0) + n
+    values = dict.fromkeys(product(tree, departments, range(len(CATEGORIES))), 0)
+    ups = {month: periods.path_up(month) for month in tree if not tree[month]}
+    for (month, dept, i), n in base.items():
+        for node in ups[month]:
+            values[(node, dept, i)] += n
+    cube.values = values
+
+
+# --- Complementary suppression ---------------------------------------------------------
+
+
+def _months_under(node: str, tree: dict[str, list[str]]) -> list[str]:
+    if not tree[node]:
+        return [node]
+    return [m for child in tree[node] for m in _months_under(child, tree)]
+
+
+def _gamma_effects(gammas: dict[str, dict[str, int]]) -> list[tuple[int, int]]:
+    """The categories a change of the attributes touches, with its sign there."""
+    touched = []
+    for i, category in enumerate(CATEGORIES):
+        effect = 1
+        for dim, values in zip(DIMENSIONS, category, strict=True):
+            gamma = gammas[dim]
+            if values is None:
+                effect *= sum(gamma.values())
+            else:
+                effect *= sum(coef for leaf, coef in gamma.items() if leaf in values)
+            if not effect:
+                break
+        if effect:
+            touched.append((i, effect))
+    return touched
+
+
+# The categories each change of the attributes touches: the same for every cube.
+_EFFECTS: dict[tuple[int, tuple[int, ...]], list[tuple[int, int]]] = {}
+
+
+class _Protector:
+    def __init__(self, cube: Cube):
+        self.cube = cube
+        self.tree = periods.tree(cube.years)
+        self.parent = {node: periods.parent(node) for node in self.tree}
+        self.under = {node: _months_under(node, self.tree) for node in self.tree}
+
+    def weight(self, key) -> tuple[int, int]:
+        """What suppressing a cell costs: nothing if it is already suppressed."""
+        if key in self.cube.suppressed:
+            return (0, 0)
+        return (1, self.cube.values[key])
+
+    def leaf(self, node: str, dept, ci: int) -> str:
+        return min(self.under[node], key=lambda m: self.weight((m, dept, ci)))
+
+    def path(self, month: str, top: str | None) -> list[str]:
+        nodes, current = [], month
+        while current is not None:
+            nodes.append(current)
+            if current == top:
+                break
+            current = self.parent[current]
+        return nodes
+
+    def period_options(self, node: str, dept, ci: int) -> list[dict[str, int]]:
+        options = []
+        up = self.parent[node]
+        if up is not None:
+            siblings = [s for s in self.tree[up] if s != node]
+            siblings.sort(key=lambda s: self.weight((s, dept, ci)))
+            own = self.leaf(node, dept, ci)
+            for sibling in siblings[:4]:
+                other = self.leaf(sibling, dept, ci)
+                change = dict.fromkeys(self.path(own, node), 1)
+                change.update(dict.fromkeys(self.path(other, sibling), -1))
+                options.append(change)
+        own = self.leaf(node, dept, ci)
+        options.append(dict.fromkeys(self.path(own, None), 1))
+        return options
+
+    def department_options(self, period: str, dept, ci: int) -> list[dict]:
+        others = sorted(self.cube.departments, key=lambda d: self.weight((period, d, ci)))
+        if dept is ALL_DEPARTMENTS:
+            return [{d: 1, ALL_DEPARTMENTS: 1} for d in others[:4]]
+        options = [{dept: 1, d: -1} for d in others if d != dept][:4]
+        options.append({dept: 1, ALL_DEPARTMENTS: 1})
+        return options
+
+    def attribute_options(self, category: Category) -> list[list[dict[str, int]]]:
+        per_dimension = []
+        for dim, values in zip(DIMENSIONS, category, strict=True):
+            leaves = LEAVES[dim]
+            if values is None:
+                per_dimension.append([{leaf: 1} for leaf in leaves])
+            else:
+                inside = [leaf for leaf in leaves if leaf in values]
+                outside = [leaf for leaf in leaves if leaf not in values]
+                per_dimension.append([{a: 1, b: -1} for a in inside for b in outside])
+        return per_dimension
+
+    def effects(self, ci: int, choice: tuple[int, ...], options) -> list[tuple[int, int]]:
+        cached = _EFFECTS.get((ci, choice))
+        if cached is None:
+            gammas = {
+                dim: options[n][c]
+                for n, (dim, c) in enumerate(zip(DIMENSIONS, choice, strict=True))
+            }
+            cached = _EFFECTS[(ci, choice)] = _gamma_effects(gammas)
+        return cached
+
+    def corners(self, time, depts, touched) -> list[tuple]:
+        return [(t, d, ci) for t in time for d in depts for ci, _ in touched]
+
+    def cost(self, cells: Iterable[tuple]) -> tuple[int, int]:
+        new = [self.cube.values[c] for c in cells if c not in self.cube.suppressed]
+        return (len(new), sum(new))
+
+    def protect(self, key: tuple[str, str | None, int]) -> None:
+        period, dept, ci = key
+        category = CATEGORIES[ci]
+        time_options = self.period_options(period, dept, ci)
+        dept_options = self.department_options(period, dept, ci)
+        attributes = self.attribute_options(category)
+        choice = [0, 0, *([0] * len(DIMENSIONS))]
+
+        def evaluate(choice: list[int]):
+            touched = self.effects(ci, tuple(choice[2:]), attributes)
+            cells = self.corners(time_options[choice[0]], dept_options[choice[1]], touched)
+            return self.cost(cells), cells
+
+        best, cells = evaluate(choice)
+        sizes = [len(time_options), len(dept_options), *(len(a) for a in attributes)]
+        for position, size in enumerate(sizes):
+            if best[0] == 0:
+                break
+            for option in range(size):
+                if option == choice[position]:
+                    continue
+                trial = list(choice)
+                trial[position] = option
+                found, trial_cells = evaluate(trial)
+                if found < best:
+                    best, cells, choice = found, trial_cells, trial
+                    if best[0] == 0:
+                        break
+        self.cube.suppressed.update(cells)
+
+
+_LEVEL_ORDER = {"all": 0, "year": 1, "quarter": 2, "month": 3}
+
+
+def protect(cube: Cube) -> None:
+    """Primary suppression of every cell under k, then a protecting hypercube for each."""
+    primary = [key for key, value in cube.values.items() if value < cube.k]
+    cube.suppressed.update(primary)
+    if not cube.departments:
+        return
+    protector = _Protector(cube)
+    primary.sort(key=lambda key: (_LEVEL_ORDER[periods.level(key[0])], key[1] is not None))
+    for key in primary:
+        protector.protect(key)
