@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from ats.selectors import is_hr
+from ats.selectors import HIRING_MANAGER, has_role, is_hr
 
 
 def site(request: HttpRequest) -> dict:
@@ -11,4 +11,5 @@ def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["is_hr"] = is_hr(user)
+        context["is_hiring_manager"] = has_role(user, HIRING_MANAGER)
     return context

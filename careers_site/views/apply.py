@@ -11,6 +11,7 @@ from ats.models import Document, Purpose, Vacancy
 from careers_site.forms import SPECIAL_CATEGORY_FIELDS, ApplicationForm
 from careers_site.ratelimit import allow
 from careers_site.services import Submission, SubmissionRefused, application_submit, consent_text
+from talentpool.invitations import invitation_prefill
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,6 +35,9 @@ def apply(request: HttpRequest, reference: str | None = None) -> HttpResponse:
             initial={
                 "special_category_text": texts["special_category"].pk,
                 "talent_pool_text": texts["talent_pool"].pk,
+                # A pool member's invitation link pre-fills name, email and telephone;
+                # they decide whether to send the form.
+                **invitation_prefill(request.GET.get("invitation", ""), vacancy),
             }
         )
         return _page(request, form, vacancy, texts)
