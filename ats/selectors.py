@@ -44,12 +44,18 @@ def visible_vacancies(user: AbstractBaseUser) -> QuerySet[Vacancy]:
 def visible_applications(user: AbstractBaseUser) -> QuerySet[Application]:
     """HR sees every application (unsolicited ones included); a hiring manager those of
     their vacancies; management and everyone else none."""
+    from ats.restrictions import unrestricted
+
+    # A restricted application (Art. 18) is frozen: out of every list, board and search
+    # until HR lifts the restriction at the request desk.
     if is_hr(user):
-        return Application.objects.all()
+        return Application.objects.filter(unrestricted())
     if has_role(user, HIRING_MANAGER):
         # A communicated rejection is kept only for legal claims: HR's alone.
-        return Application.objects.filter(vacancy__hiring_managers=user).exclude(
-            decision=Application.Decision.REJECTED, decision_communicated_at__isnull=False
+        return (
+            Application.objects.filter(vacancy__hiring_managers=user)
+            .filter(unrestricted())
+            .exclude(decision=Application.Decision.REJECTED, decision_communicated_at__isnull=False)
         )
     return Application.objects.none()
 

@@ -7,6 +7,7 @@ from ats.models.audit import AuditEvent
 from ats.models.candidates import Candidate
 from ats.models.consents import Consent, ConsentText, Purpose
 from ats.models.documents import Document
+from ats.models.requests import DataExport, DataRequest, Restriction, SelfServiceSignIn
 from ats.models.vacancies import DEFAULT_STAGES, Department, Stage, Vacancy
 from ats.models.workspace import CandidateEmail, DecisionTemplate, Evaluation, Note
 
@@ -19,6 +20,8 @@ __all__ = [
     "Channel",
     "Consent",
     "ConsentText",
+    "DataExport",
+    "DataRequest",
     "DecisionTemplate",
     "Department",
     "Document",
@@ -26,6 +29,8 @@ __all__ = [
     "Gender",
     "Note",
     "Purpose",
+    "Restriction",
+    "SelfServiceSignIn",
     "Stage",
     "StageChange",
     "Vacancy",

@@ -27,6 +27,7 @@ from ats.models import (
     StageChange,
     Vacancy,
 )
+from ats.restrictions import refuse_if_restricted
 from ats.services.vacancies import stages_for
 from ats.signals import consent_withdrawn
 
@@ -105,6 +106,7 @@ def application_move_stage(
         raise ValidationError(_("That stage belongs to another pipeline."))
     if not decision:
         refuse_changes(application)
+    refuse_if_restricted(application)
     current = (
         Application.objects.select_for_update(of=("self",))
         .select_related("vacancy")

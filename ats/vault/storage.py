@@ -68,14 +68,15 @@ def exists(key: str) -> bool:
     return documents_storage().exists(key)
 
 
-def list_keys() -> list[str]:
-    """Every vault object key (for the orphan reconciler)."""
+def list_keys(prefix: str = PREFIX) -> list[str]:
+    """Every vault object key (for the orphan reconciler), or every key under another
+    prefix of the same store (the self-service's exports: "exports/")."""
     storage = documents_storage()
     bucket = getattr(storage, "bucket", None)
     if bucket is not None:
-        return [obj.key for obj in bucket.objects.filter(Prefix=PREFIX)]
+        return [obj.key for obj in bucket.objects.filter(Prefix=prefix)]
     try:
-        _, files = storage.listdir(PREFIX.rstrip("/"))
+        _, files = storage.listdir(prefix.rstrip("/"))
     except FileNotFoundError:
         return []
-    return [f"{PREFIX}{name}" for name in files]
+    return [f"{prefix}{name}" for name in files]
