@@ -37,9 +37,22 @@ TALENT_POOL = "talent_pool"
 LEGAL_HOLD = "legal_hold"
 NO_DECISION = "no_decision"
 SPECIAL_CATEGORY_WITHOUT_CONSENT = "special_category_without_consent"
+# An application made only for the talent pool (its standalone form) whose pool entry
+# ended (expired without renewal): the job erases it on its next run.
+TALENT_POOL_ENDED = "talent_pool_ended"
+# Erased at once when the person withdrew their talent-pool consent (talentpool.services
+# through anonymizer.services.application_erase_now, not the job).
+TALENT_POOL_WITHDRAWN = "talent_pool_withdrawn"
 
 # The rules under which the job erases, in the order its report lists them.
-ERASING_RULES = (APPLICATION, HIRED, TALENT_POOL, LEGAL_HOLD, SPECIAL_CATEGORY_WITHOUT_CONSENT)
+ERASING_RULES = (
+    APPLICATION,
+    HIRED,
+    TALENT_POOL,
+    LEGAL_HOLD,
+    SPECIAL_CATEGORY_WITHOUT_CONSENT,
+    TALENT_POOL_ENDED,
+)
 
 REJECTED, HIRED_DECISION, WITHDRAWN = "rejected", "hired", "withdrawn"
 
@@ -163,6 +176,30 @@ def special_category_rule(
     if not application.special_category_sealed or has_active_consent:
         return None
     return Deadline(SPECIAL_CATEGORY_WITHOUT_CONSENT, now)
+
+
+def pool_only_deadline(
+    application: Application, *, entry_ended_at: datetime, talent_pool_until: datetime | None
+) -> Deadline:
+    """An application made only for the talent pool (its standalone form) exists for the
+    pool: its own clock is the end of its pool entry, not a decision (it usually has
+    none, which would otherwise keep it undecided for ever). Whatever else holds it
+    still does, the latest winning as in `application_deadline`: hired (kept for the
+    employment), a decision communicated (its months for legal claims), the person back
+    in the pool under a newer entry (`talent_pool_until`), a legal hold."""
+    base = Deadline(TALENT_POOL_ENDED, entry_ended_at)
+    applicable = [
+        deadline
+        for deadline in (
+            base,
+            hired_rule(application),
+            application_rule(application),
+            talent_pool_rule(talent_pool_until),
+            legal_hold_rule(application),
+        )
+        if deadline is not None
+    ]
+    return max(applicable, key=lambda d: (d.due_at or _NEVER, _PRIORITY.get(d.rule, 0)))
 
 
 # --- Combined ------------------------------------------------------------------------------

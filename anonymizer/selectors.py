@@ -38,35 +38,35 @@ REJECTED, HIRED, WITHDRAWN = "rejected", "hired", "withdrawn"
 
 
 def talent_pool_held_until(candidate_ids: Iterable[int], *, now: datetime) -> dict[int, datetime]:
-    """Until when the talent pool holds each candidate, as of `now`: the instant
-    ATS_TALENT_POOL_MONTHS calendar months after their latest talent-pool consent was
-    given (which may already be past), for candidates whose latest consent is not
-    withdrawn. Candidates the pool does not hold are missing.
+    """Until when the talent pool holds each candidate, as of `now`: the expiry of their
+    pool entry that had begun by `now` and had not ended by then (which may already be
+    past when the daily expiry marking has not run yet: then it is due). An ended entry
+    (expired, withdrawn) holds nothing; candidates the pool does not hold are missing.
 
-    The stand-in for the talent pool app: "in the talent pool with valid consent" means
-    `in_talent_pool` below, and this one function is what that app replaces.
-    """
-    latest: dict[int, Consent] = {}
-    consents = (
-        Consent.objects.filter(
-            candidate_id__in=list(candidate_ids), purpose=Purpose.TALENT_POOL, given_at__lte=now
-        )
-        .order_by("given_at", "pk")
-        .only("candidate_id", "given_at", "withdrawn_at")
+    The entry's expiry is ATS_TALENT_POOL_MONTHS calendar months after the consent it
+    rests on was given or last renewed (talentpool.services)."""
+    from talentpool.models import TalentPoolEntry
+
+    entries = (
+        TalentPoolEntry.objects.filter(candidate_id__in=list(candidate_ids), joined_at__lte=now)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .order_by("joined_at", "pk")
+        .values_list("candidate_id", "expires_at")
     )
-    for consent in consents:
-        latest[consent.candidate_id] = consent
-    months = settings.ATS_TALENT_POOL_MONTHS
-    return {
-        candidate_id: rules.months_after(consent.given_at, months)
-        for candidate_id, consent in latest.items()
-        if consent.withdrawn_at is None or consent.withdrawn_at > now
-    }
+    return dict(entries)
+
+
+def ended_pool_applications(now: datetime) -> QuerySet[Application]:
+    """Applications made only for the talent pool whose pool entry ended by `now`
+    (expired, or withdrawn when the immediate erasure failed): candidates for the
+    talent_pool_ended rule (rules.pool_only_deadline decides), with `pool_ended_at`."""
+    return Application.objects.filter(pool_entry_of__ended_at__lte=now).annotate(
+        pool_ended_at=F("pool_entry_of__ended_at")
+    )
 
 
 def in_talent_pool(candidate_id: int, *, now: datetime) -> bool:
-    """A talent-pool consent given within the last ATS_TALENT_POOL_MONTHS months and
-    not withdrawn."""
+    """A talent-pool entry current as of `now` (begun, not ended, not expired)."""
     until = talent_pool_held_until([candidate_id], now=now).get(candidate_id)
     return until is not None and until > now
 

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from anonymizer import rules
 from anonymizer.models import ApplicationStatistic, ErasureRecord, Outcome, RetentionRunLog
 from anonymizer.selectors import (
+    ended_pool_applications,
     has_active_special_category_consent,
     idle_undecided_applications,
     retention_candidates,
@@ -143,6 +144,7 @@ def enforce_retention(
     if report.suspended:
         logger.warning("retention: suspended by ATS_RETENTION_SUSPENDED; nothing is erased")
     counted = _erase_due_applications(report, batch_size=batch_size)
+    counted |= _erase_ended_pool_applications(report, batch_size=batch_size, counted=counted)
     _erase_special_category_answers(report, batch_size=batch_size, counted=counted)
     report.idle_undecided = idle_undecided_applications(now).count()
     logger.info(
@@ -439,12 +441,13 @@ def statistic_for(
 
 def _held_by_pool(candidate_ids: list[int]) -> set[int]:
     """Candidates with a current talent-pool entry: the pool still holds their contact
-    details, so erasing their last application leaves the candidate."""
+    details, so erasing their last application leaves the candidate. An entry past its
+    expiry holds nothing, even before the daily run has marked it ended."""
     from talentpool.models import TalentPoolEntry
 
     return set(
         TalentPoolEntry.objects.filter(
-            candidate_id__in=candidate_ids, ended_at__isnull=True
+            candidate_id__in=candidate_ids, ended_at__isnull=True, expires_at__gt=timezone.now()
         ).values_list("candidate_id", flat=True)
     )
 
@@ -543,6 +546,82 @@ def _delete_stored_objects(keys: list[str], report: RetentionReport) -> None:
                 "retention: deleting a stored object failed (%s); left to the orphan reconciler",
                 type(exc).__name__,
             )
+
+
+# --- Applications made only for the talent pool ---------------------------------------
+
+
+def _erase_ended_pool_applications(
+    report: RetentionReport, *, batch_size: int, counted: set[int]
+) -> set[int]:
+    """Erase the applications of the talent pool's standalone form whose entry has ended
+    (rule talent_pool_ended, rules.pool_only_deadline), one transaction each; the ids
+    counted in a dry run."""
+    now, after, newly_counted = report.now, 0, set()
+    while True:
+        batch = list(
+            ended_pool_applications(now)
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .only(*_DEADLINE_FIELDS)[:batch_size]
+        )
+        if not batch:
+            return newly_counted
+        after = batch[-1].pk
+        pool = talent_pool_held_until({a.candidate_id for a in batch}, now=now)
+        for application in batch:
+            deadline = rules.pool_only_deadline(
+                application,
+                entry_ended_at=application.pool_ended_at,
+                talent_pool_until=pool.get(application.candidate_id),
+            )
+            if not deadline.is_due(now):
+                continue
+            if report.changes_nothing:
+                if application.pk not in counted:
+                    report.erased[deadline.rule] += 1
+                    newly_counted.add(application.pk)
+                continue
+            try:
+                rule = _erase_pool_application(pk=application.pk, report=report)
+            except Exception as exc:
+                _failed(report, "pool application", application.pk, exc)
+                continue
+            if rule is None:
+                report.skipped += 1
+            else:
+                report.erased[rule] += 1
+
+
+@transaction.atomic
+def _erase_pool_application(*, pk: int, report: RetentionReport) -> str | None:
+    """Erase one pool-only application if it is (still) due and no other run holds it;
+    the rule that decided, or None."""
+    application = (
+        ended_pool_applications(report.now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("vacancy__department", "stage")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        return None  # erased meanwhile, another run has it, or the entry is current again
+    deadline = rules.pool_only_deadline(
+        application,
+        entry_ended_at=application.pool_ended_at,
+        talent_pool_until=talent_pool_held_until([application.candidate_id], now=report.now).get(
+            application.candidate_id
+        ),
+    )
+    if not deadline.is_due(report.now):
+        return None
+    statistic_for(application).save()
+    counts, storage_keys = _delete_application_rows(application)
+    ErasureRecord.objects.create(
+        rule=deadline.rule, run_id=report.run_id, erased_at=timezone.now(), counts=counts
+    )
+    transaction.on_commit(partial(_delete_stored_objects, storage_keys, report))
+    return deadline.rule
 
 
 # --- Special-category answers ----------------------------------------------------------

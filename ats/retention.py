@@ -23,6 +23,8 @@ RULE_LABELS = {
     "legal_hold": _("a legal hold"),
     "no_decision": _("no decision yet: listed for HR when idle, never erased undecided"),
     "special_category_without_consent": _("special-category data without a valid consent"),
+    "talent_pool_ended": _("the talent pool: a pool-only application after its entry ended"),
+    "talent_pool_withdrawn": _("the talent pool: consent withdrawn, erased at once"),
 }
 
 

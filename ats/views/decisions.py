@@ -31,6 +31,7 @@ from ats.services.decisions import (
     KIND_OF_DECISION,
     decision_communicated_record,
     decision_draft,
+    decision_email_addition,
     decision_email_undelivered,
     decision_send,
     decision_send_bulk_reject,
@@ -39,6 +40,7 @@ from ats.services.decisions import (
     fill_placeholders,
     placeholder_values,
     sample_values,
+    template_language,
 )
 
 Kind = DecisionTemplate.Kind
@@ -127,6 +129,12 @@ def decision_compose(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 preview = {
                     "subject": subject,
                     "body": body,
+                    # Added below HR's text when sent (the talent pool's offer to join).
+                    "addition": decision_email_addition(
+                        application=application,
+                        kind=kind,
+                        language=template_language(application.candidate.language, kind=kind),
+                    ),
                     "digest": digest,
                     "changed": request.POST.get("action") == "send",
                 }

@@ -18,6 +18,8 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "careers_site/consent_link_invalid.html", status=400)
     if request.method == "POST" and consent.withdrawn_at is None:
         consent_withdraw(consent=consent, via=Consent.Via.EMAIL_LINK)
-        consent.refresh_from_db()
+        # Withdrawing the talent-pool consent may erase, at once, what only the pool
+        # held, this consent's row included (talentpool.services.pool_withdraw).
+        consent = Consent.objects.filter(pk=consent.pk).first() or consent
         return render(request, "careers_site/consent_withdrawn.html", {"consent": consent})
     return render(request, "careers_site/consent_withdraw.html", {"consent": consent})

@@ -8,9 +8,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
 from ats import services
-from ats.models import Application, Candidate, Channel, Consent, ConsentText, Stage, Vacancy
+from ats.models import (
+    Application,
+    Candidate,
+    Channel,
+    Consent,
+    ConsentText,
+    Purpose,
+    Stage,
+    Vacancy,
+)
 from tests.ats.vault.conftest import use_local_storage
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -94,7 +104,7 @@ def consent(
     text = ConsentText.objects.filter(purpose=purpose).first() or ConsentText.objects.create(
         purpose=purpose, version=1, language="en", text="We may keep your data."
     )
-    return Consent.objects.create(
+    given = Consent.objects.create(
         candidate=candidate,
         application=application,
         purpose=purpose,
@@ -104,3 +114,35 @@ def consent(
         withdrawn_at=withdrawn_at,
         withdrawn_via=Consent.Via.SELF_SERVICE if withdrawn_at else "",
     )
+    if purpose == Purpose.TALENT_POOL:
+        pool_entry_for(given)
+    return given
+
+
+def pool_entry_for(consent: Consent) -> None:
+    """The talent-pool entry such a consent makes (the pool holds a candidate through
+    their entry, talentpool.services): a new one, or the current one renewed on it; a
+    consent withdrawn when given ends it then. Written directly, like the decisions
+    above, so that no welcome email or count is involved."""
+    from anonymizer.rules import months_after
+    from talentpool.models import TalentPoolEntry
+
+    expires_at = months_after(consent.given_at, settings.ATS_TALENT_POOL_MONTHS)
+    ended = {
+        "ended_at": consent.withdrawn_at,
+        "end_reason": "withdrawn" if consent.withdrawn_at else "",
+    }
+    entry = TalentPoolEntry.objects.filter(candidate=consent.candidate, ended_at=None).first()
+    if entry is None:
+        TalentPoolEntry.objects.create(
+            candidate=consent.candidate,
+            consent=consent,
+            source="application_form",
+            joined_at=consent.given_at,
+            expires_at=expires_at,
+            **ended,
+        )
+    else:
+        TalentPoolEntry.objects.filter(pk=entry.pk).update(
+            consent=consent, expires_at=expires_at, **ended
+        )

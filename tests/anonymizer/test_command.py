@@ -35,20 +35,21 @@ def command(*args: str) -> list[str]:
 def test_it_prints_a_line_per_rule_and_a_summary(rejected, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         lines = command("--now", "2026-09-02T09:00:01+02:00")
-    assert lines[:6] == [
+    assert lines[:7] == [
         "application: 1 erased",
         "hired: 0 erased",
         "talent_pool: 0 erased",
         "legal_hold: 0 erased",
         "special_category_without_consent: 0 erased",
+        "talent_pool_ended: 0 erased",
         "no_decision: 0 idle without a decision, listed for HR (not erased)",
     ]
     run_id = ErasureRecord.objects.get().run_id
-    assert lines[6] == (
+    assert lines[7] == (
         f"Retention run {run_id} as of 2026-09-02T09:00:01+02:00: 1 erased, 0 skipped, "
         "0 failed, 0 storage deletions failed (left to the orphan reconciler)."
     )
-    assert len(lines) == 7
+    assert len(lines) == 8
 
 
 def test_a_dry_run_says_what_would_be_erased(rejected):

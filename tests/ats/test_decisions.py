@@ -100,6 +100,9 @@ def test_the_preview_shows_the_exact_text_escaped_and_offers_to_send(hr_client, 
     page = hr_client.post(compose_url(zoes_application, "reject"), {**data, "action": "preview"})
     html = page.content.decode()
     assert page.context["preview"]["body"] == data["body"]
+    # The talent pool's offer, added when sent, is shown in the preview too.
+    assert "join our talent pool" in page.context["preview"]["addition"]
+    assert "/talent-pool/offer/" in html
     assert "Dear Zoë Ñúñez-O&#x27;Brien," in html
     assert 'name="action" value="send"' in html
     assert not CandidateEmail.objects.exists()
@@ -134,7 +137,11 @@ def test_hr_rejects_with_the_template_and_the_retention_clock_starts(
 
     email = CandidateEmail.objects.get(application=application)
     assert (email.kind, email.status, email.language) == ("reject", Status.SENT, "en")
-    assert email.subject == data["subject"] and email.body == data["body"]
+    assert email.subject == data["subject"]
+    # HR's text, then the talent pool's offer to join (talentpool.hooks), with its link.
+    body, offer = email.body.split("\n\nWe would like to keep you in mind", 1)
+    assert body == data["body"].rstrip()
+    assert "/talent-pool/offer/" in offer
     assert email.sent_by == hanna and email.message_id
 
     [sent] = mail.outbox
@@ -142,7 +149,7 @@ def test_hr_rejects_with_the_template_and_the_retention_clock_starts(
     assert sent.from_email == settings.DEFAULT_FROM_EMAIL
     assert sent.subject == "Your application: Backend Engineer"
     assert "Zoë" not in sent.subject and "Ñúñez" not in sent.subject
-    assert sent.body == data["body"]
+    assert sent.body == email.body
 
     assert page.context["erasure_date"] == date(2026, 9, 10)
     assert date_format(date(2026, 9, 10), "DATE_FORMAT") in page.content.decode()
