@@ -8,6 +8,6 @@ from django.urls import path
 from anonymizer import views_stats
 
 urlpatterns = [
-    path("", views_stats.dashboard, name="stats_dashboard"),
+    path("", views_stats.dashboard_view, name="stats_dashboard"),
     path("<slug:table>.csv", views_stats.table_csv, name="stats_csv"),
 ]

@@ -226,7 +226,7 @@ def day_histograms(
             n=Count("pk")
         )
     for dept, outcome, days, n in rows:
-        add(dept, outcome, days, n)
+        add(dept, outcome, days, int(n))
     for dept, outcome, days, n in live.values_list(
         "stat_department", "stat_outcome", "stat_days"
     ).annotate(n=Count("pk")):

@@ -1,0 +1,275 @@
+"""The tables of one view of the statistics (a period and a department), read from the
+protected cube: every count is a cube cell, shown only when the cube publishes it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from anonymizer.models import Outcome
+from anonymizer.statistics import disclosure, periods, queries
+from anonymizer.statistics.disclosure import (
+    ALL_DEPARTMENTS,
+    BUCKETS,
+    CHANNELS,
+    GENDERS,
+    OUTCOMES,
+    STAGES,
+    TOTAL,
+    Cube,
+    Figure,
+)
+from ats.models import Channel, Gender, Stage
+
+UNSOLICITED = "~unsolicited"  # the department filter's value for unsolicited applications
+CACHE_SECONDS = 24 * 3600
+
+BUCKET_LABELS = {
+    "before_interview": gettext_lazy("Before an interview"),
+    "interview": gettext_lazy("Interview or offer"),
+    "hired": gettext_lazy("Hired"),
+}
+OUTCOME_LABELS = dict(Outcome.choices)
+STAGE_LABELS = dict(Stage.Kind.choices)
+CHANNEL_LABELS = dict(Channel.choices)
+GENDER_LABELS = {**dict(Gender.choices), "not_stated": gettext_lazy("Not stated")}
+
+
+def department_label(name: str | None) -> str:
+    if name is None:
+        return _("All departments")
+    return name or _("Unsolicited applications")
+
+
+@dataclass
+class Table:
+    """One table of a view: what the page shows, the CSV exports and the chart draws."""
+
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list[object]] = field(default_factory=list)  # label, then Figure | str
+    chart_column: int | None = 1  # the column the bar chart draws, if any
+    note: str = ""
+
+
+def protected_cube() -> Cube:
+    """The cube for the current data. The same counts always give the same cube, so it
+    is kept in the cache under a digest of the counts (never stale: new data, new key)."""
+    k = settings.ATS_STATS_MIN_CELL
+    counts = queries.counts()
+    digest = hashlib.sha256(
+        repr(
+            (
+                k,
+                sorted(counts.channel_stage.items()),
+                sorted(counts.gender.items()),
+                sorted(counts.outcome.items()),
+            )
+        ).encode()
+    ).hexdigest()
+    key = f"stats-cube:{digest}"
+    cube = cache.get(key)
+    if cube is None:
+        cube = disclosure.build(counts, k=k)
+        cache.set(key, cube, CACHE_SECONDS)
+    return cube
+
+
+def department_choices(cube: Cube) -> list[tuple[str, str]]:
+    return [("", _("All departments"))] + [
+        (name or UNSOLICITED, department_label(name)) for name in cube.departments
+    ]
+
+
+def parse_department(value: str | None, cube: Cube) -> str | None:
+    """The department a filter value names (None: all); ValueError for any other."""
+    if not value:
+        return ALL_DEPARTMENTS
+    name = "" if value == UNSOLICITED else value
+    if name not in cube.departments:
+        raise ValueError(value)
+    return name
+
+
+def period_choices(cube: Cube) -> list[tuple[str, str]]:
+    choices = [(periods.ALL, _("All time"))]
+    for year in reversed(cube.years):
+        choices.append((str(year), str(year)))
+        choices += [(f"{year}-Q{q}", f"{year}-Q{q}") for q in range(1, 5)]
+        choices += [(f"{year}-{m:02d}", f"{year}-{m:02d}") for m in range(1, 13)]
+    return choices
+
+
+def _rate(numerator: list[Figure], denominator: Figure) -> str:
+    """A percentage, only when every count it is made of is published."""
+    if not denominator.published or not all(f.published for f in numerator):
+        return _("not shown")
+    if not denominator.count:
+        return _("not shown")
+    return f"{round(100 * sum(f.count for f in numerator) / denominator.count)} %"
+
+
+def _median(histogram: Counter | None, k: int) -> str:
+    if not histogram or sum(histogram.values()) < k:
+        return _("fewer than %(k)s") % {"k": k}
+    total = sum(histogram.values())
+    wanted = {(total - 1) // 2, total // 2}  # the middle one or two, counted from 0
+    found, seen = [], 0
+    for days in sorted(histogram):
+        n = histogram[days]
+        found += [days] * sum(1 for w in wanted if seen <= w < seen + n)
+        seen += n
+    return f"{sum(found) / len(found):g}"
+
+
+def view(cube: Cube, period: periods.Period, department: str | None) -> list[Table]:
+    """Every table of the view, in the order the page shows them."""
+    node = period.key
+    fig = lambda category, at=node, dept=department: cube.figure(at, dept, category)  # noqa: E731
+    tables = []
+
+    over_time = Table(
+        "applications", _("Applications per month and quarter"), [_("Period"), _("Applications")]
+    )
+    tree = periods.tree(cube.years)
+    rows_periods = []
+    if period.level == "all":
+        for year in cube.years:
+            rows_periods.append(str(year))
+    if period.level in ("all", "year"):
+        for year in cube.years if period.level == "all" else [int(node)]:
+            rows_periods += [f"{year}-Q{q}" for q in range(1, 5)]
+    if period.level == "quarter":
+        rows_periods.append(node)
+    rows_periods += period.months(cube.years)
+    # months first in time order, then quarters, then years: a reader scans time along.
+    months = [p for p in rows_periods if periods.level(p) == "month"]
+    quarters = [p for p in rows_periods if periods.level(p) == "quarter"]
+    years = [p for p in rows_periods if periods.level(p) == "year"]
+    for key in [*months, *quarters, *years]:
+        if key in tree:
+            over_time.rows.append([key, fig(TOTAL, key)])
+    over_time.rows.append([_("Total"), fig(TOTAL)])
+    tables.append(over_time)
+
+    gender = Table(
+        "gender",
+        _("Applications by self-declared gender"),
+        [_("Gender"), _("Applications"), _("Share")],
+    )
+    total = fig(TOTAL)
+    for value in GENDERS:
+        figure = fig(disclosure.gender(value))
+        gender.rows.append([GENDER_LABELS.get(value, value), figure, _rate([figure], total)])
+    gender.rows.append([_("Total"), total, ""])
+    tables.append(gender)
+
+    channels = Table(
+        "channels",
+        _("Channels and their conversion to interview and hire"),
+        [
+            _("Channel"),
+            _("Applications"),
+            *[str(label) for label in BUCKET_LABELS.values()],
+            _("Reached an interview"),
+            _("Hired"),
+        ],
+    )
+    for value in [*CHANNELS, None]:
+        applications = fig(disclosure.channel(value))
+        buckets = [fig(disclosure.channel(value, bucket)) for bucket in BUCKETS]
+        channels.rows.append(
+            [
+                CHANNEL_LABELS.get(value, value) if value else _("All channels"),
+                applications,
+                *buckets,
+                _rate(buckets[1:], applications),
+                _rate(buckets[2:], applications),
+            ]
+        )
+    tables.append(channels)
+
+    funnel = Table(
+        "funnel",
+        _("Furthest stage reached"),
+        [_("Stage"), _("Applications"), _("Reached at least this stage")],
+    )
+    stage_figures = [fig(disclosure.stage(value)) for value in STAGES]
+    for n, value in enumerate(STAGES):
+        later = stage_figures[n:]
+        at_least = (
+            sum(f.count for f in later) if all(f.published for f in later) else _("not shown")
+        )
+        funnel.rows.append([STAGE_LABELS.get(value, value), stage_figures[n], at_least])
+    funnel.rows.append([_("Total"), total, ""])
+    tables.append(funnel)
+
+    outcomes = Table("outcomes", _("Outcomes"), [_("Outcome"), _("Applications"), _("Share")])
+    for value in OUTCOMES:
+        figure = fig(disclosure.outcome(value))
+        outcomes.rows.append([OUTCOME_LABELS.get(value, value), figure, _rate([figure], total)])
+    outcomes.rows.append([_("Total"), total, ""])
+    tables.append(outcomes)
+
+    months_filter = None if period.level == "all" else period.months(cube.years)
+    days = queries.day_histograms(months_filter, department)
+    durations = Table(
+        "durations",
+        _("Median days from application"),
+        [_("Measure"), _("Median days")],
+        chart_column=None,
+        note=_("A median is shown only when it is taken over at least %(k)s applications.")
+        % {"k": cube.k},
+    )
+    durations.rows.append([_("To a decision"), _median(days["decision"].get(None), cube.k)])
+    durations.rows.append([_("To a hire"), _median(days["hire"].get(None), cube.k)])
+    tables.append(durations)
+
+    if department is ALL_DEPARTMENTS:
+        hired = disclosure.stage("hired")
+        per_department = Table(
+            "departments",
+            _("Per department"),
+            [
+                _("Department"),
+                _("Applications"),
+                _("Hired"),
+                _("Hire rate"),
+                _("Median days to a decision"),
+            ],
+        )
+        for name in cube.departments:
+            applications = cube.figure(node, name, TOTAL)
+            hires = cube.figure(node, name, hired)
+            per_department.rows.append(
+                [
+                    department_label(name),
+                    applications,
+                    hires,
+                    _rate([hires], applications),
+                    _median(days["decision"].get(name), cube.k),
+                ]
+            )
+        per_department.rows.append(
+            [_("All departments"), total, fig(hired), _rate([fig(hired)], total), ""]
+        )
+        tables.append(per_department)
+    return tables
+
+
+def shown(value: object, k: int) -> str:
+    """A cell as the page and the CSV show it."""
+    if isinstance(value, Figure):
+        if value.published:
+            return str(value.count)
+        if value.status == disclosure.FEWER:
+            return _("fewer than %(k)s") % {"k": k}
+        return _("withheld")
+    return str(value)
