@@ -6,7 +6,6 @@ Nothing here reads a person: every number comes from the protected cube
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
