@@ -144,7 +144,11 @@ def inbound_message_ingest(
             record.save(update_fields=["application_id", "reply_details"])
             _reply_after_commit(record)
     except IntegrityError:
-        return InboundResult("duplicate")  # the same message, delivered twice at once
+        if InboundMessage.objects.filter(digest=digest).exists():
+            return InboundResult("duplicate")  # the same message, delivered twice at once
+        # Another race (two first messages from one new sender at once): nothing was
+        # kept, and the next delivery will find the candidate.
+        raise InboundDeferred("concurrent write") from None
     except SubmissionRefused as refused:
         if refused.transient:
             raise InboundDeferred("storage unavailable") from None
