@@ -12,6 +12,7 @@ from anonymizer import urls as urls_retention
 from ats import urls_recruit
 from ats.models import DecisionTemplate
 from ats.vault.intake import document_intake
+from talentpool import urls_recruit as urls_pool
 from tests import vault_files
 from tests.ats.vault.conftest import use_local_storage
 
@@ -37,6 +38,9 @@ LISTS = {"workspace", "application_list", "application_export", "decision_templa
 ROUTES = [
     p for p in [*urls_recruit.urlpatterns, *urls_retention.urlpatterns] if isinstance(p, URLPattern)
 ]
+# The talent pool's (talentpool.urls_recruit): Zoë is a member shared with no vacancy, so
+# every manager gets 404 for her (and an empty search), management 404 for everything.
+POOL_ROUTES = [p for p in urls_pool.urlpatterns if isinstance(p, URLPattern)]
 PERSONAS = ["anonymous", "hanna", "max_manager", "brigitte", "mia"]
 SECRETS = ("Zoë", "zoe.nunez@example.org", "Ñúñez")
 
@@ -51,7 +55,19 @@ def world(settings, tmp_path, zoes_application, vacancy_b, hanna, max_manager, b
     document = document_intake(
         application=zoes_application, kind="cv", name="cv.pdf", data=vault_files.pdf("CV")
     )
+    from ats import services
+    from talentpool.models import TalentPoolEntry
+    from tests.talentpool.pool_people import member, person
+
+    member(zoes_application.candidate, skills=["Python"])
+    past = services.application_create(
+        candidate=person("Past"), vacancy=zoes_application.vacancy, channel="careers_site"
+    )
+    past.decision = "rejected"
+    past.save()
     return {
+        "entry": TalentPoolEntry.objects.get(),
+        "past_application": past,
         "vacancy": zoes_application.vacancy,
         "application": zoes_application,
         "document": document,
@@ -118,3 +134,44 @@ def test_every_recruiter_url_answers_each_persona_as_expected(
 @pytest.fixture
 def request_fixture(request):
     return request
+
+
+def pool_url_for(pattern: URLPattern, world: dict) -> str:
+    from django.urls import reverse
+
+    route, values = str(pattern.pattern), {}
+    if "<int:pk>" in route:
+        values["pk"] = world["entry"].pk
+    if "<uuid:document>" in route:
+        values["document"] = world["document"].pk
+    if "<int:application>" in route:
+        values["application"] = world["past_application"].pk
+    return reverse(f"talentpool_recruit:{pattern.name}", kwargs=values)
+
+
+def pool_expected(persona: str, name: str) -> set[int]:
+    if persona == "anonymous":
+        return {302}
+    if persona == "hanna":
+        return {200, 302, 400}
+    if persona in {"max_manager", "brigitte"} and name == "search":
+        return {200}  # a list of nothing they may see
+    return {404}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("pattern", POOL_ROUTES, ids=[p.name for p in POOL_ROUTES])
+def test_every_pool_url_answers_each_persona_as_expected(
+    client, request_fixture, world, persona, pattern
+):
+    if persona != "anonymous":
+        client.force_login(request_fixture.getfixturevalue(persona))
+    url = pool_url_for(pattern, world)
+    response = request(client, url)
+    assert response.status_code in pool_expected(persona, pattern.name), url
+    if persona == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+    if persona != "hanna" and not getattr(response, "streaming", False):
+        text = response.content.decode(errors="replace")
+        for secret in SECRETS:
+            assert secret not in text, (persona, url)
