@@ -44,7 +44,7 @@ def _view(request: HttpRequest):
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     _require_statistics_role(request)
     cube, period, department, errors = _view(request)
-    tables = [] if errors else dashboard.view(cube, period, department)
+    tables = [] if errors else dashboard.cached_view(cube, period, department)
     query = request.GET.urlencode()
     return render(
         request,
@@ -80,7 +80,9 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     cube, period, department, errors = _view(request)
     if errors:
         return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    found = next((t for t in dashboard.view(cube, period, department) if t.slug == table), None)
+    found = next(
+        (t for t in dashboard.cached_view(cube, period, department) if t.slug == table), None
+    )
     if found is None:
         raise Http404
     suffix = period.key if department is None else f"{period.key}-department"

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from anonymizer.models import Outcome
 from anonymizer.statistics import disclosure, periods, queries
@@ -25,7 +25,7 @@ from anonymizer.statistics.disclosure import (
     Cube,
     Figure,
 )
-from ats.models import Channel, Gender, Stage
+from ats.models import Channel, Department, Gender, Stage
 
 UNSOLICITED = "~unsolicited"  # the department filter's value for unsolicited applications
 CACHE_SECONDS = 24 * 3600
@@ -59,27 +59,52 @@ class Table:
     note: str = ""
 
 
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _sorted(counts: queries.Counts) -> tuple:
+    return tuple(
+        sorted(getattr(counts, name).items()) for name in ("channel_stage", "gender", "outcome")
+    )
+
+
 def protected_cube() -> Cube:
     """The cube for the current data. The same counts always give the same cube, so it
-    is kept in the cache under a digest of the counts (never stale: new data, new key)."""
+    is kept in the cache under a key that changes with the data: on PostgreSQL the
+    erased statistics' version (kept by a trigger) and the live applications' counts;
+    elsewhere all the counts. A new key is a new cube: never a stale one."""
     k = settings.ATS_STATS_MIN_CELL
-    counts = queries.counts()
-    digest = hashlib.sha256(
-        repr(
-            (
-                k,
-                sorted(counts.channel_stage.items()),
-                sorted(counts.gender.items()),
-                sorted(counts.outcome.items()),
-            )
-        ).encode()
-    ).hexdigest()
-    key = f"stats-cube:{digest}"
-    cube = cache.get(key)
+    live = queries.live_counts()
+    version = queries.erased_version()
+    counts = None
+    if version is None:
+        counts = queries.counts(live)
+        key = _digest(k, _sorted(counts))
+    else:
+        key = _digest(k, version, _sorted(live))
+    cube = cache.get(f"stats-cube:{key}")
     if cube is None:
-        cube = disclosure.build(counts, k=k)
-        cache.set(key, cube, CACHE_SECONDS)
+        cube = disclosure.build(counts or queries.counts(live), k=k, extra_departments=_fixed())
+        cache.set(f"stats-cube:{key}", cube, CACHE_SECONDS)
+    cube.key = key
     return cube
+
+
+def cached_view(cube: Cube, period: periods.Period, department: str | None) -> list[Table]:
+    """view(), kept in the cache with the cube's key (its medians take a query)."""
+    key = "stats-view:" + _digest(cube.key, period.key, department, get_language())
+    tables = cache.get(key)
+    if tables is None:
+        tables = view(cube, period, department)
+        cache.set(key, tables, CACHE_SECONDS)
+    return tables
+
+
+def _fixed() -> list[str]:
+    """The departments the filter always offers: every department there is, and the
+    unsolicited applications."""
+    return ["", *Department.objects.values_list("name", flat=True)]
 
 
 def department_choices(cube: Cube) -> list[tuple[str, str]]:

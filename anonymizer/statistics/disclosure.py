@@ -124,6 +124,7 @@ class Cube:
     departments: list[str]
     values: dict[tuple[str, str | None, int], int] = field(default_factory=dict)
     suppressed: set[tuple[str, str | None, int]] = field(default_factory=set)
+    key: str = ""  # what the data's version is called in the cache
 
     def figure(self, period: str, department: str | None, category: Category) -> Figure:
         key = (period, department, INDEX[category])
@@ -133,11 +134,11 @@ class Cube:
         return Figure(None, FEWER if value < self.k else WITHHELD)
 
 
-def build(counts: Counts, *, k: int) -> Cube:
-    """The cube of every period of the data's years, department and category, with its
-    suppression pattern."""
+def build(counts: Counts, *, k: int, extra_departments: Iterable[str] = ()) -> Cube:
+    """The cube of every period of the data's years, department (those in the data and
+    `extra_departments`) and category, with its suppression pattern."""
     years = counts.years
-    departments = counts.departments
+    departments = sorted({*counts.departments, *extra_departments})
     cube = Cube(k=k, years=years, departments=departments)
     _fill(cube, counts)
     protect(cube)

@@ -137,15 +137,38 @@ def _month(value) -> str:
     return f"{value.year}-{value.month:02d}"
 
 
-def counts() -> Counts:
-    """Every count the cube needs, per month and department: erased plus live."""
+def counts(live: Counts | None = None) -> Counts:
+    """Every count the cube needs, per month and department: erased plus live (which
+    the caller may have read already)."""
     result = Counts()
     if connection.vendor == "postgresql":
         _erased_from_rollup(result)
     else:
         _erased_from_rows(result)
+    for name in ("channel_stage", "gender", "outcome"):
+        getattr(result, name).update(getattr(live or live_counts(), name))
+    return result
+
+
+def live_counts() -> Counts:
+    result = Counts()
     _live(result)
     return result
+
+
+def erased_version() -> tuple[int, int] | None:
+    """On PostgreSQL, a number that changes with every change to the erased statistics
+    (raised by a trigger in the same transaction), with their total count against a
+    restored backup that reuses a number; None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT version FROM {ROLLUP_TABLE}_version WHERE id = 1), "  # noqa: S608
+            f"(SELECT coalesce(sum(n), 0) FROM {ROLLUP_TABLE} WHERE grouping = 'g')"
+        )
+        version, total = cursor.fetchone()
+    return int(version), int(total)
 
 
 def _erased_from_rows(result: Counts) -> None:
