@@ -170,7 +170,11 @@ def test_a_mailgun_auto_reply_is_accepted_by_the_webhook_and_dropped(client):
 # --- Amazon SES (receipt rule action: SNS, Base64 content) ----------------------------------
 
 
-def ses_notification(message, *, recipient: str = eml.JOBS) -> tuple[str, str]:
+def ses_notification(
+    message, *, recipient: str = eml.JOBS, s3_object: tuple[str, str] | None = None
+) -> tuple[str, str]:
+    """The SNS notification of an SES receipt rule: the message inline (SNS action), or
+    the bucket and key where the S3 action stored it."""
     raw = message if isinstance(message, bytes) else message.as_bytes()
     ses_event = {
         "notificationType": "Received",
@@ -186,6 +190,10 @@ def ses_notification(message, *, recipient: str = eml.JOBS) -> tuple[str, str]:
         },
         "content": b64encode(raw).decode(),
     }
+    if s3_object is not None:
+        bucket, key = s3_object
+        ses_event["receipt"]["action"] = {"type": "S3", "bucketName": bucket, "objectKey": key}
+        del ses_event["content"]
     sns_id = str(uuid.uuid4())
     body = {
         "Type": "Notification",
@@ -198,8 +206,15 @@ def ses_notification(message, *, recipient: str = eml.JOBS) -> tuple[str, str]:
     return json.dumps(body), sns_id
 
 
-def ses_post(client, message, *, auth: str | None = BASIC_AUTH, recipient: str = eml.JOBS):
-    body, sns_id = ses_notification(message, recipient=recipient)
+def ses_post(
+    client,
+    message,
+    *,
+    auth: str | None = BASIC_AUTH,
+    recipient: str = eml.JOBS,
+    s3_object: tuple[str, str] | None = None,
+):
+    body, sns_id = ses_notification(message, recipient=recipient, s3_object=s3_object)
     headers = {"HTTP_X_AMZ_SNS_MESSAGE_TYPE": "Notification", "HTTP_X_AMZ_SNS_MESSAGE_ID": sns_id}
     if auth is not None:
         headers["HTTP_AUTHORIZATION"] = basic_auth(auth)
@@ -256,3 +271,35 @@ def test_a_storage_fault_answers_the_esp_with_an_error_so_it_delivers_again(
     settings.STORAGES = {**settings.STORAGES, "documents": working}
     assert ses_post(client, message).status_code == 200
     assert Application.objects.get().documents.count() == 3
+
+
+def test_amazon_ses_s3_action_takes_a_message_too_large_for_sns(client, settings):
+    """SNS carries at most 150 KB: larger messages reach us through the S3 action, which
+    anymail downloads with boto3 (here from the real S3 server of CI)."""
+    import boto3
+
+    from tests import services
+
+    options = services.s3_options()
+    settings.ANYMAIL = {
+        **settings.ANYMAIL,
+        "AMAZON_SES_CLIENT_PARAMS": {
+            "endpoint_url": options["endpoint_url"],
+            "aws_access_key_id": options["access_key"],
+            "aws_secret_access_key": options["secret_key"],
+            "region_name": options["region_name"] or "us-east-1",
+            "config": {"s3": {"addressing_style": "path"}},
+        },
+    }
+    cv = vault_files.pdf("x" * 3_000_000)
+    message = eml.message(attachments=[("cv.pdf", cv, eml.PDF_TYPE)])
+    key = f"inbound-tests/{uuid.uuid4().hex}"
+    s3 = boto3.client("s3", **settings.ANYMAIL["AMAZON_SES_CLIENT_PARAMS"] | {"config": None})
+    s3.put_object(Bucket=options["bucket_name"], Key=key, Body=message.as_bytes())
+    try:
+        response = ses_post(client, message, s3_object=(options["bucket_name"], key))
+    finally:
+        s3.delete_object(Bucket=options["bucket_name"], Key=key)
+    assert response.status_code == 200
+    document = Document.objects.get(display_name="cv.pdf")
+    assert document.size == len(cv) and document.application.channel == "email"
