@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ats.views import applications, decisions, documents, pipeline, vacancies, workspace
+from ats.views import (
+    applications,
+    decisions,
+    documents,
+    pipeline,
+    requests,
+    vacancies,
+    workspace,
+)
 
 urlpatterns = [
     path("", workspace.home, name="workspace"),
@@ -46,6 +54,16 @@ urlpatterns = [
         name="decision_communicated",
     ),
     path("documents/<uuid:pk>/download", documents.document_download, name="document_download"),
+    # The data subject request desk (HR).
+    path("requests/", requests.request_list, name="data_requests"),
+    path("requests/new/", requests.request_new, name="data_request_new"),
+    path("requests/<int:pk>/", requests.request_detail, name="data_request"),
+    path("requests/<int:pk>/assign/", requests.request_assign, name="data_request_assign"),
+    path("requests/<int:pk>/update/", requests.request_update, name="data_request_update"),
+    path("requests/<int:pk>/extend/", requests.request_extend, name="data_request_extend"),
+    path("requests/<int:pk>/resend/", requests.request_resend, name="data_request_resend"),
+    path("requests/<int:pk>/restrict/", requests.request_restrict, name="data_request_restrict"),
+    path("requests/<int:pk>/lift/", requests.request_lift, name="data_request_lift"),
     # Decision email templates (HR).
     path("templates/", decisions.template_list, name="decision_templates"),
     path("templates/<int:pk>/", decisions.template_edit, name="decision_template_edit"),

@@ -11,6 +11,7 @@ from django.urls import URLPattern
 from anonymizer import urls as urls_retention
 from ats import urls_recruit
 from ats.models import DecisionTemplate
+from ats.services.requests import data_request_create
 from ats.vault.intake import document_intake
 from talentpool import urls_recruit as urls_pool
 from tests import vault_files
@@ -31,6 +32,15 @@ HR_ONLY = {
     "retention",
     "legal_hold_place",
     "legal_hold_release",
+    "data_requests",
+    "data_request_new",
+    "data_request",
+    "data_request_assign",
+    "data_request_update",
+    "data_request_extend",
+    "data_request_resend",
+    "data_request_restrict",
+    "data_request_lift",
 }
 # Routes that list what the user may see rather than one object.
 LISTS = {"workspace", "application_list", "application_export", "decision_templates"}
@@ -72,6 +82,13 @@ def world(settings, tmp_path, zoes_application, vacancy_b, hanna, max_manager, b
         "application": zoes_application,
         "document": document,
         "template": DecisionTemplate.objects.filter(kind="reject").first(),
+        "data_request": data_request_create(
+            kind="objection",
+            via="self_service",
+            candidate=zoes_application.candidate,
+            application=zoes_application,
+            reason="Zoë objects",
+        ),
     }
 
 
@@ -86,6 +103,8 @@ def url_for(pattern: URLPattern, world: dict) -> str:
         values["pk"] = world["document"].pk
     elif route.startswith("templates/"):
         values["pk"] = world["template"].pk
+    elif route.startswith("requests/"):
+        values["pk"] = world["data_request"].pk
     for name in list(values):
         if f"<{name}>" not in route and f":{name}>" not in route:
             values.pop(name)
