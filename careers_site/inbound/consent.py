@@ -1,8 +1,8 @@
 """Special-category consent for an emailed application, given later through a signed
 link (an email can carry no consent: Art. 9 (2) lit. a GDPR needs an explicit act).
 
-The token names the application and its candidate, nothing about the person; it does
-not expire while the application exists, as a consent may be given at any time."""
+The token names the application and its candidate, nothing about the person; it works
+while the application is undecided (a consent may be given at any time until then)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def application_from_token(token: str) -> Application | None:
         return None
     return (
         Application.objects.select_related("candidate", "vacancy")
-        .filter(pk=payload.get("a"), candidate_id=payload.get("c"))
+        # Once decided, the process is over: nothing more is collected for it.
+        .filter(pk=payload.get("a"), candidate_id=payload.get("c"), decision="")
         .first()
     )
 

@@ -103,3 +103,16 @@ def test_a_tampered_or_foreign_token_shows_the_invalid_link_page(client, emailed
 def test_the_link_names_nobody(emailed_application):
     url = special_category_url(emailed_application)
     assert "zoe" not in url.lower() and "example.org" not in url
+
+
+def test_the_link_ends_with_the_decision(client, emailed_application):
+    from ats.models import Application
+
+    url = page_url(emailed_application)
+    Application.objects.filter(pk=emailed_application.pk).update(decision="rejected")
+    assert client.get(url).status_code == 400
+    assert (
+        client.post(url, {"ethnic_origin": "x", "special_category_consent": "on"}).status_code
+        == 400
+    )
+    assert not Consent.objects.exists()
