@@ -305,6 +305,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules outside an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ("ats.tasks_requests", "careers_site.selfservice.tasks")
 CELERY_BEAT_SCHEDULE = {
     "rescan-pending-documents": {"task": "ats.rescan_pending_documents", "schedule": 60.0},
     "remove-orphan-objects": {"task": "ats.remove_orphan_objects", "schedule": 3600.0},
@@ -313,11 +315,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "anonymizer.enforce_retention",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Daily at 03:00, before the retention job: talent-pool entries past their expiry
+    # are ended (their pool-only applications go at 03:30), then renewal requests and
+    # reminders go out (each once).
+    "talent-pool-daily": {
+        "task": "talentpool.daily",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Daily at 07:00: HR is emailed how many undecided applications are idle (a count
     # and a link, no names); sent once a day however often the task is delivered.
     "retention-idle-digest": {
         "task": "anonymizer.idle_digest",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Daily at 07:05: HR is emailed how many data subject requests are overdue or due soon.
+    "data-requests-digest": {
+        "task": "ats.requests_digest",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # Hourly: expired self-service exports and sign-in links are deleted.
+    "self-service-cleanup": {
+        "task": "careers_site.self_service_cleanup",
+        "schedule": 3600.0,
     },
 }
 
@@ -367,10 +386,58 @@ ATS_APPLY_RATE_WINDOW_SECONDS = env_int("ATS_APPLY_RATE_WINDOW_SECONDS", 3600, m
 ATS_TRUSTED_PROXY_COUNT = env_int("ATS_TRUSTED_PROXY_COUNT", 0, minimum=0)
 ATS_APPLICATION_RETENTION_MONTHS = env_int("ATS_APPLICATION_RETENTION_MONTHS", 6, minimum=1)
 ATS_TALENT_POOL_MONTHS = env_int("ATS_TALENT_POOL_MONTHS", 6, minimum=1)
+# Talent pool renewal (docs/talent-pool.md): the request goes out this many days before
+# an entry expires, a reminder at the second number; each once.
+ATS_TALENT_POOL_RENEWAL_DAYS = env_int("ATS_TALENT_POOL_RENEWAL_DAYS", 30, minimum=1)
+ATS_TALENT_POOL_REMINDER_DAYS = env_int("ATS_TALENT_POOL_REMINDER_DAYS", 7, minimum=0)
+if ATS_TALENT_POOL_REMINDER_DAYS >= ATS_TALENT_POOL_RENEWAL_DAYS:
+    raise ImproperlyConfigured(
+        "ATS_TALENT_POOL_REMINDER_DAYS must be less than ATS_TALENT_POOL_RENEWAL_DAYS."
+    )
 # Undecided applications unchanged for this many days are listed for HR (never erased).
 ATS_RETENTION_IDLE_DAYS = env_int("ATS_RETENTION_IDLE_DAYS", 180, minimum=1)
 # Emergency switch: the retention job erases nothing and says so (docs/retention.md).
 ATS_RETENTION_SUSPENDED = env_bool("ATS_RETENTION_SUSPENDED", False)
+# Data subject rights (docs/self-service.md): the self-service's sign-in link and session.
+ATS_SELF_SERVICE_LINK_MINUTES = env_int("ATS_SELF_SERVICE_LINK_MINUTES", 30, minimum=1)
+ATS_SELF_SERVICE_SESSION_MINUTES = env_int("ATS_SELF_SERVICE_SESSION_MINUTES", 30, minimum=1)
+# Sign-in links asked for per address (hashed) and per client address, per window.
+ATS_SELF_SERVICE_LINK_RATE_LIMIT = env_int("ATS_SELF_SERVICE_LINK_RATE_LIMIT", 3, minimum=1)
+ATS_SELF_SERVICE_IP_RATE_LIMIT = env_int("ATS_SELF_SERVICE_IP_RATE_LIMIT", 20, minimum=1)
+ATS_SELF_SERVICE_RATE_WINDOW_SECONDS = env_int(
+    "ATS_SELF_SERVICE_RATE_WINDOW_SECONDS", 3600, minimum=1
+)
+# Show the person the notes and evaluations about them (off: the public status only).
+ATS_SELF_SERVICE_SHOW_INTERNAL = env_bool("ATS_SELF_SERVICE_SHOW_INTERNAL", False)
+# Exports whose documents total more are built by a task and stored encrypted.
+ATS_SELF_SERVICE_EXPORT_DIRECT_BYTES = env_int(
+    "ATS_SELF_SERVICE_EXPORT_DIRECT_BYTES", 20 * 1024 * 1024, minimum=0
+)
+ATS_SELF_SERVICE_EXPORT_HOURS = env_int("ATS_SELF_SERVICE_EXPORT_HOURS", 48, minimum=1)
+# The request desk: how long an emailed confirmation link is valid; "due soon" in days.
+ATS_REQUEST_CONFIRMATION_HOURS = env_int("ATS_REQUEST_CONFIRMATION_HOURS", 72, minimum=1)
+ATS_REQUEST_DUE_SOON_DAYS = env_int("ATS_REQUEST_DUE_SOON_DAYS", 7, minimum=1)
+# Management statistics: a cell counting fewer records than this is suppressed
+# (docs/statistics.md).
+ATS_STATS_MIN_CELL = env_int("ATS_STATS_MIN_CELL", 10, minimum=2)
+
+# --- Applications by email (careers_site/inbound, docs/inbound-email.md) ---------------
+
+# Webhook secrets for anymail's inbound views, read like every secret (NAME or NAME_FILE).
+for _name in ("WEBHOOK_SECRET", "MAILGUN_WEBHOOK_SIGNING_KEY"):
+    if env_secret(f"ANYMAIL_{_name}"):
+        ANYMAIL[_name] = env_secret(f"ANYMAIL_{_name}")
+# A message larger than this (attachments included) is refused with a reply.
+ATS_INBOUND_MAX_MESSAGE_BYTES = env_int(
+    "ATS_INBOUND_MAX_MESSAGE_BYTES", 25 * 1024 * 1024, minimum=1024
+)
+# More files than this in one message (winmail.dat and forwarded messages unpacked).
+ATS_INBOUND_MAX_ATTACHMENTS = env_int("ATS_INBOUND_MAX_ATTACHMENTS", 10, minimum=1)
+# Messages per sender address and window; the address is hashed before it is counted.
+ATS_INBOUND_RATE_LIMIT = env_int("ATS_INBOUND_RATE_LIMIT", 10, minimum=1)
+ATS_INBOUND_RATE_WINDOW_SECONDS = env_int("ATS_INBOUND_RATE_WINDOW_SECONDS", 3600, minimum=1)
+# How long a Message-ID's keyed hash is remembered against redelivery.
+ATS_INBOUND_DEDUP_DAYS = env_int("ATS_INBOUND_DEDUP_DAYS", 30, minimum=1)
 
 # --- Logging: never personal data; see docs/ and STYLE.md ------------------------------
 
