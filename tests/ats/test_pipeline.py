@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import formats, timezone, translation
 
 from ats import services
-from ats.models import AuditEvent, Candidate, Channel, Note, Stage, StageChange
+from ats.board import board_columns
+from ats.models import (
+    Application,
+    AuditEvent,
+    Candidate,
+    Channel,
+    Document,
+    Evaluation,
+    Note,
+    Stage,
+    StageChange,
+)
 
 
 @pytest.fixture
@@ -45,6 +59,152 @@ def test_the_board_uses_a_constant_number_of_queries(
         services.application_create(candidate=candidate, vacancy=vacancy_a, channel="linkedin")
     with django_assert_max_num_queries(12):
         client.get(f"/recruit/vacancies/{vacancy_a.pk}/")
+
+
+def _card(page: str, name: str) -> str:
+    """The HTML of the board's card that names this candidate."""
+    cards = [card for card in page.split('<article class="card"')[1:] if name in card]
+    assert len(cards) == 1, name
+    return cards[0].split("</article>")[0]
+
+
+def _document(application, status: str) -> None:
+    Document.objects.create(
+        application=application,
+        kind=Document.Kind.CV,
+        display_name="cv.pdf",
+        content_type="application/pdf",
+        size=1,
+        storage_key=f"vault/{application.pk}-{status}",
+        key_id="k1",
+        wrapped_key=b"x",
+        scan_status=status,
+    )
+
+
+def test_a_card_shows_the_applied_date_the_rating_and_the_scan_states(
+    client, hanna, vacancy_a, crowd
+):
+    screening = vacancy_a.stages.get(kind=Stage.Kind.SCREENING)
+    for overall in (4, 5):
+        Evaluation.objects.create(
+            application=crowd[0], stage=screening, author=hanna, ratings={}, overall=overall
+        )
+    _document(crowd[1], Document.ScanStatus.PENDING)
+    _document(crowd[2], Document.ScanStatus.INFECTED)
+    _document(crowd[3], Document.ScanStatus.FAILED)
+    _document(crowd[3], Document.ScanStatus.PENDING)
+    _document(crowd[4], Document.ScanStatus.CLEAN)
+    client.force_login(hanna)
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/").content.decode()
+    applied = formats.date_format(timezone.localtime(crowd[0].submitted_at), "SHORT_DATE_FORMAT")
+    assert f"Applied {applied} · Rating 4.5/5<" in _card(page, "Person0 Example")
+    assert "Rating" not in _card(page, "Person1 Example")
+    badges = {
+        name: ("Scan pending" in _card(page, name), "Scan failed" in _card(page, name))
+        for name in ("Person1 Example", "Person2 Example", "Person3 Example", "Person4 Example")
+    }
+    assert badges == {
+        "Person1 Example": (True, False),
+        "Person2 Example": (False, True),  # infected
+        "Person3 Example": (True, True),
+        "Person4 Example": (False, False),
+    }
+
+
+def test_a_card_in_german_has_german_labels_and_dates(client, hanna, vacancy_a, crowd):
+    client.force_login(hanna)
+    client.cookies["django_language"] = "de"
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/", HTTP_ACCEPT_LANGUAGE="de")
+    with translation.override("de"):
+        applied = formats.date_format(
+            timezone.localtime(crowd[0].submitted_at), "SHORT_DATE_FORMAT"
+        )
+        label = translation.gettext("Applied")
+    assert f"{label} {applied}" in _card(page.content.decode(), "Person0 Example")
+
+
+def test_a_candidates_name_is_escaped_on_the_board(client, hanna, vacancy_a):
+    candidate = Candidate.objects.create(
+        first_name="<script>alert(1)</script>", last_name='"O\'Brien"', email="x@example.org"
+    )
+    services.application_create(candidate=candidate, vacancy=vacancy_a, channel="linkedin")
+    client.force_login(hanna)
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/").content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;O&#x27;Brien&quot;" in page
+
+
+def test_each_column_has_one_move_form_that_each_card_submits_to_its_own_address(
+    client, hanna, vacancy_a, crowd
+):
+    """Without JavaScript: a column's form holds the CSRF token and the "Move to" menu;
+    a card's Move button submits that form to the card's move address (formaction)."""
+    screening = vacancy_a.stages.get(kind=Stage.Kind.SCREENING)
+    services.application_move_stage(application=crowd[5], stage=screening, by=hanna)
+    client.force_login(hanna)
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/").content.decode()
+    new = crowd[0].stage_id
+    assert page.count('<form method="post" id="move-from-') == 2  # New and Screening
+    form = page.split(f'<form method="post" id="move-from-{new}"')[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert f'<option value="{new}" selected>' in form
+    assert form.count("<option") == vacancy_a.stages.count()
+    for application in crowd:
+        card = _card(page, application.candidate.full_name)
+        assert f'form="move-from-{application.stage_id}"' in card or application == crowd[5]
+        assert f'formaction="/recruit/applications/{application.pk}/move/"' in card
+    assert f'form="move-from-{screening.pk}"' in _card(page, "Person5 Example")
+
+    interview = vacancy_a.stages.get(kind=Stage.Kind.INTERVIEW)
+    response = client.post(f"/recruit/applications/{crowd[2].pk}/move/", {"stage": interview.pk})
+    assert response["Location"] == f"/recruit/vacancies/{vacancy_a.pk}/"
+    crowd[2].refresh_from_db()
+    crowd[3].refresh_from_db()
+    assert crowd[2].stage == interview and crowd[3].stage_id == new
+
+
+def test_the_board_counts_and_shows_only_what_the_user_may_see(
+    client, hanna, max_manager, vacancy_a, crowd
+):
+    """A communicated rejection is kept only for legal claims: HR's alone, on the board
+    as everywhere (its card and its place in the column's total)."""
+    rejected = vacancy_a.stages.get(kind=Stage.Kind.REJECTED)
+    Application.objects.filter(pk=crowd[0].pk).update(
+        stage=rejected,
+        decision=Application.Decision.REJECTED,
+        decided_at=timezone.now(),
+        decision_communicated_at=timezone.now(),
+    )
+    Application.objects.filter(pk=crowd[1].pk).update(
+        stage=rejected, decision=Application.Decision.REJECTED, decided_at=timezone.now()
+    )
+    by_hr = {c.kind: c for c in board_columns(hanna, vacancy_a, per_column=25)}
+    by_manager = {c.kind: c for c in board_columns(max_manager, vacancy_a, per_column=25)}
+    assert (by_hr["rejected"].total, len(by_hr["rejected"].cards)) == (2, 2)
+    assert (by_manager["rejected"].total, len(by_manager["rejected"].cards)) == (1, 1)
+    assert by_manager["rejected"].cards[0][0] == crowd[1].pk
+    client.force_login(max_manager)
+    page = client.get(f"/recruit/vacancies/{vacancy_a.pk}/").content.decode()
+    assert "Person0 Example" not in page and "Person1 Example" in page
+
+
+def test_the_board_columns_are_the_stages_in_order_with_totals_and_the_oldest_first(
+    hanna, vacancy_a, vacancy_b, crowd
+):
+    now = timezone.now()
+    for age, application in enumerate(crowd):  # crowd[5] is the oldest
+        Application.objects.filter(pk=application.pk).update(submitted_at=now - timedelta(days=age))
+    other = Candidate.objects.create(first_name="Other", last_name="B", email="o@example.org")
+    services.application_create(candidate=other, vacancy=vacancy_b, channel="linkedin")
+    columns = board_columns(hanna, vacancy_a, per_column=4)
+    assert [c.stage_id for c in columns] == [s.pk for s in services.stages_for(vacancy_a)]
+    first, *rest = columns
+    assert first.kind == Stage.Kind.NEW and first.total == 6
+    assert [card[0] for card in first.cards] == [a.pk for a in reversed(crowd)][:4]
+    assert first.cards[0][1] == Application.objects.get(pk=crowd[5].pk).submitted_at
+    assert first.cards[0][2:4] == ("Person5", "Example")
+    assert all(c.total == 0 and c.cards == [] for c in rest)
 
 
 def test_moving_a_card_without_javascript_records_who_and_when(

@@ -44,8 +44,10 @@ def test_hr_moves_evaluates_and_rejects_a_candidate(browser, live_server, settin
     page.get_by_role("link", name="Backend Engineer").click()
     page.get_by_role("heading", name="Backend Engineer").wait_for()
 
-    page.get_by_label("Move Jonas Becker to").select_option(label="Interview")
-    page.get_by_role("button", name="Move").click()
+    # The card's column has one "Move to" menu; the card's own button moves that card.
+    column = page.locator("section.column", has=page.get_by_role("link", name="Jonas Becker"))
+    column.get_by_label("Move to").select_option(label="Interview")
+    column.get_by_role("button", name="Move").click()
     page.get_by_text("Moved to Interview.").wait_for()
 
     page.get_by_role("link", name="Jonas Becker").click()
@@ -85,3 +87,62 @@ def test_hr_moves_evaluates_and_rejects_a_candidate(browser, live_server, settin
     assert page.get_by_text(f"Erased on {shown}", exact=False).is_visible()
     page.screenshot(path=str(tmp_path / "file.png"), full_page=True)
     assert Application.objects.get(pk=application.pk).evaluations.count() == 1
+
+
+def _log_in(page, live_server, username: str, password: str) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def test_a_card_moves_by_drag_and_drop_and_without_javascript(browser, live_server):
+    hr = User.objects.create_user("hanna.hr", password="a long and fine passphrase")
+    hr.groups.add(Group.objects.get(name="hr"))
+    vacancy = ats_services.vacancy_create(
+        title="Backend Engineer",
+        department=Department.objects.create(name="Engineering"),
+        location="Berlin",
+        description=".",
+    )
+    ats_services.vacancy_publish(vacancy=vacancy)
+    dragged, moved = (
+        ats_services.application_create(
+            candidate=Candidate.objects.create(
+                first_name=first, last_name="Becker", email=f"{first}@example.org", phone="1"
+            ),
+            vacancy=vacancy,
+            channel="linkedin",
+        )
+        for first in ("Jonas", "Lena")
+    )
+    stages = {stage.kind: stage for stage in ats_services.stages_for(vacancy)}
+    board = f"{live_server.url}/recruit/vacancies/{vacancy.pk}/"
+
+    # Drag and drop: the card's column form is submitted to the card's own address.
+    page = browser.new_page()
+    _log_in(page, live_server, "hanna.hr", "a long and fine passphrase")
+    page.goto(board)
+    page.locator("article.card", has_text="Jonas Becker").drag_to(
+        page.locator(f"section.column[data-stage='{stages['interview'].pk}']")
+    )
+    page.get_by_text("Moved to Interview.").wait_for()
+    dragged.refresh_from_db()
+    assert dragged.stage == stages["interview"]
+
+    # Without JavaScript: the column's "Move to" menu and the card's Move button.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _log_in(page, live_server, "hanna.hr", "a long and fine passphrase")
+    page.goto(board)
+    column = page.locator(f"section.column[data-stage='{stages['new'].pk}']")
+    column.get_by_label("Move to").select_option(label="Offer")
+    card = column.locator("article.card", has_text="Lena Becker")
+    card.get_by_role("button", name="Move").click()
+    page.get_by_text("Moved to Offer.").wait_for()
+    moved.refresh_from_db()
+    assert moved.stage == stages["offer"]
+    dragged.refresh_from_db()
+    assert dragged.stage == stages["interview"]  # the other card stayed where it was
+    context.close()
