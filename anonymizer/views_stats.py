@@ -27,10 +27,10 @@ def _view(request: HttpRequest):
     cube = dashboard.protected_cube()
     errors = []
     try:
-        period = periods.parse(request.GET.get("period"), cube.years)
+        period = periods.parse(request.GET.get("period"), cube.tree)
     except periods.BadPeriod:
         errors.append(_("Choose a whole month, quarter or year from the list, or all time."))
-        period = periods.parse(None, cube.years)
+        period = periods.parse(None, cube.tree)
     try:
         department = dashboard.parse_department(request.GET.get("department"), cube)
     except ValueError:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -75,17 +76,20 @@ def protected_cube() -> Cube:
     erased statistics' version (kept by a trigger) and the live applications' counts;
     elsewhere all the counts. A new key is a new cube: never a stale one."""
     k = settings.ATS_STATS_MIN_CELL
+    until = periods.last_complete_month(timezone.localdate())
     live = queries.live_counts()
     version = queries.erased_version()
     counts = None
     if version is None:
         counts = queries.counts(live)
-        key = _digest(k, _sorted(counts))
+        key = _digest(k, until, _sorted(counts))
     else:
-        key = _digest(k, version, _sorted(live))
+        key = _digest(k, until, version, _sorted(live))
     cube = cache.get(f"stats-cube:{key}")
     if cube is None:
-        cube = disclosure.build(counts or queries.counts(live), k=k, extra_departments=_fixed())
+        cube = disclosure.build(
+            counts or queries.counts(live), k=k, until=until, extra_departments=_fixed()
+        )
         cache.set(f"stats-cube:{key}", cube, CACHE_SECONDS)
     cube.key = key
     return cube
@@ -125,10 +129,12 @@ def parse_department(value: str | None, cube: Cube) -> str | None:
 
 def period_choices(cube: Cube) -> list[tuple[str, str]]:
     choices = [(periods.ALL, _("All time"))]
-    for year in reversed(cube.years):
-        choices.append((str(year), str(year)))
-        choices += [(f"{year}-Q{q}", f"{year}-Q{q}") for q in range(1, 5)]
-        choices += [(f"{year}-{m:02d}", f"{year}-{m:02d}") for m in range(1, 13)]
+    for year in reversed(cube.tree[periods.ALL]):
+        choices.append((year, year))
+        for quarter in cube.tree[year]:
+            choices.append((quarter, quarter))
+        for quarter in cube.tree[year]:
+            choices += [(month, month) for month in cube.tree[quarter]]
     return choices
 
 
@@ -161,26 +167,21 @@ def view(cube: Cube, period: periods.Period, department: str | None) -> list[Tab
     tables = []
 
     over_time = Table(
-        "applications", _("Applications per month and quarter"), [_("Period"), _("Applications")]
+        "applications",
+        _("Applications per month and quarter"),
+        [_("Period"), _("Applications")],
     )
-    tree = periods.tree(cube.years)
-    rows_periods = []
-    if period.level == "all":
-        for year in cube.years:
-            rows_periods.append(str(year))
-    if period.level in ("all", "year"):
-        for year in cube.years if period.level == "all" else [int(node)]:
-            rows_periods += [f"{year}-Q{q}" for q in range(1, 5)]
-    if period.level == "quarter":
-        rows_periods.append(node)
-    rows_periods += period.months(cube.years)
-    # months first in time order, then quarters, then years: a reader scans time along.
-    months = [p for p in rows_periods if periods.level(p) == "month"]
-    quarters = [p for p in rows_periods if periods.level(p) == "quarter"]
-    years = [p for p in rows_periods if periods.level(p) == "year"]
+    # Months in time order, then quarters, then years: a reader scans time along.
+    under = [node] if period.level != "all" else cube.tree[node]
+    years = under if period.level == "all" else []
+    quarters = [q for y in years for q in cube.tree[y]] if years else []
+    if period.level == "year":
+        quarters = cube.tree[node]
+    elif period.level == "quarter":
+        quarters = [node]
+    months = period.months(cube.tree)
     for key in [*months, *quarters, *years]:
-        if key in tree:
-            over_time.rows.append([key, fig(TOTAL, key)])
+        over_time.rows.append([key, fig(TOTAL, key)])
     over_time.rows.append([_("Total"), fig(TOTAL)])
     tables.append(over_time)
 
@@ -243,7 +244,7 @@ def view(cube: Cube, period: periods.Period, department: str | None) -> list[Tab
     outcomes.rows.append([_("Total"), total, ""])
     tables.append(outcomes)
 
-    months_filter = None if period.level == "all" else period.months(cube.years)
+    months_filter = None if period.level == "all" else period.months(cube.tree)
     days = queries.day_histograms(months_filter, department)
     durations = Table(
         "durations",

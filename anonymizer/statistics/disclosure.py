@@ -41,7 +41,7 @@ from itertools import product
 
 from anonymizer.models import Outcome
 from anonymizer.statistics import periods
-from anonymizer.statistics.queries import STAGE_BY_ORDER, Counts
+from anonymizer.statistics.queries import HIRED, STAGE_BY_ORDER, Counts
 from ats.models import Channel, Gender
 
 ALL_DEPARTMENTS = None  # the department coordinate of the all-departments cells
@@ -55,33 +55,45 @@ BUCKETS = {
     "interview": frozenset({"interview", "offer"}),
     "hired": frozenset({"hired"}),
 }
-DIMENSIONS = ("gender", "channel", "stage", "outcome")
-LEAVES = {"gender": GENDERS, "channel": CHANNELS, "stage": STAGES, "outcome": OUTCOMES}
+# Progress (queries.progress) and outcome are one dimension of their valid pairs: hired
+# progress exactly with a hired outcome. A change that moved an application into a pair
+# that cannot exist would protect nothing, since a reader knows it cannot.
+PROGRESS = tuple(
+    (stage, outcome)
+    for stage in STAGES
+    for outcome in OUTCOMES
+    if (stage == HIRED) == (outcome == HIRED)
+)
+DIMENSIONS = ("gender", "channel", "progress")
+LEAVES = {"gender": GENDERS, "channel": CHANNELS, "progress": PROGRESS}
 
 # A category: per dimension, the set of values it fixes, or None (open).
-Category = tuple[frozenset | None, frozenset | None, frozenset | None, frozenset | None]
-TOTAL: Category = (None, None, None, None)
+Category = tuple[frozenset | None, frozenset | None, frozenset | None]
+TOTAL: Category = (None, None, None)
 
 
 def gender(value: str) -> Category:
-    return (frozenset({value}), None, None, None)
+    return (frozenset({value}), None, None)
+
+
+def _progress(stages: frozenset) -> frozenset:
+    return frozenset(pair for pair in PROGRESS if pair[0] in stages)
 
 
 def channel(value: str | None, bucket: str | None = None) -> Category:
     return (
         None,
         frozenset({value}) if value else None,
-        BUCKETS[bucket] if bucket else None,
-        None,
+        _progress(BUCKETS[bucket]) if bucket else None,
     )
 
 
 def stage(value: str) -> Category:
-    return (None, None, frozenset({value}), None)
+    return (None, None, _progress(frozenset({value})))
 
 
 def outcome(value: str) -> Category:
-    return (None, None, None, frozenset({value}))
+    return (None, None, frozenset(pair for pair in PROGRESS if pair[1] == value))
 
 
 def _categories() -> list[Category]:
@@ -125,6 +137,8 @@ class Cube:
     values: dict[tuple[str, str | None, int], int] = field(default_factory=dict)
     suppressed: set[tuple[str, str | None, int]] = field(default_factory=set)
     key: str = ""  # what the data's version is called in the cache
+    until: str = ""  # the last month the cube covers
+    tree: dict[str, list[str]] = field(default_factory=dict)  # the periods it covers
 
     def figure(self, period: str, department: str | None, category: Category) -> Figure:
         key = (period, department, INDEX[category])
@@ -134,39 +148,52 @@ class Cube:
         return Figure(None, FEWER if value < self.k else WITHHELD)
 
 
-def build(counts: Counts, *, k: int, extra_departments: Iterable[str] = ()) -> Cube:
-    """The cube of every period of the data's years, department (those in the data and
-    `extra_departments`) and category, with its suppression pattern."""
-    years = counts.years
+def build(counts: Counts, *, k: int, until: str, extra_departments: Iterable[str] = ()) -> Cube:
+    """The cube of every period of the data's years up to the month `until` (the last
+    complete month: later ones hold nothing anyone could not know to be empty), each
+    department (those in the data and `extra_departments`) and category, with its
+    suppression pattern."""
+    years = [year for year in counts.years if str(year) <= until[:4]]
     departments = sorted({*counts.departments, *extra_departments})
-    cube = Cube(k=k, years=years, departments=departments)
+    cube = Cube(
+        k=k,
+        years=years,
+        departments=departments,
+        until=until,
+        tree=periods.tree(years, until=until),
+    )
     _fill(cube, counts)
     protect(cube)
     return cube
 
 
-def _members(counts: Counts):
-    """For each count: its month, department, the categories it falls in, and n."""
+def _members(counts: Counts, months: set[str]):
+    """For each count of a month the cube covers: its month, department, the categories
+    it falls in, and n."""
     by_cs: dict[tuple[str, str], list[int]] = {}
     for c, s in product(CHANNELS, STAGES):
         bucket = next(name for name, stages in BUCKETS.items() if s in stages)
         cats = {TOTAL, stage(s), channel(c), channel(c, bucket), channel(None, bucket)}
         by_cs[(c, s)] = [INDEX[cat] for cat in cats]
     for (month, dept, c, s), n in counts.channel_stage.items():
-        yield month, dept, by_cs[(c, s)], n
+        if month in months:
+            yield month, dept, by_cs[(c, s)], n
     for (month, dept, g), n in counts.gender.items():
-        yield month, dept, [INDEX[gender(g)]], n
+        if month in months:
+            yield month, dept, [INDEX[gender(g)]], n
     for (month, dept, o), n in counts.outcome.items():
-        yield month, dept, [INDEX[outcome(o)]], n
+        if month in months:
+            yield month, dept, [INDEX[outcome(o)]], n
 
 
 def _fill(cube: Cube, counts: Counts) -> None:
     """Counts per month, department and category first; then summed up the periods and
     into the all-departments total."""
-    tree = periods.tree(cube.years)
+    tree = cube.tree
     departments: list[str | None] = [*cube.departments, ALL_DEPARTMENTS]
     base: dict[tuple[str, str | None, int], int] = {}
-    for month, dept, cats, n in _members(counts):
+    months = {node for node, children in tree.items() if not children}
+    for month, dept, cats, n in _members(counts, months):
         for i in cats:
             key = (month, dept, i)
             base[key] = base.get(key, 0) + n
@@ -214,7 +241,7 @@ _EFFECTS: dict[tuple[int, tuple[int, ...]], list[tuple[int, int]]] = {}
 class _Protector:
     def __init__(self, cube: Cube):
         self.cube = cube
-        self.tree = periods.tree(cube.years)
+        self.tree = cube.tree
         self.parent = {node: periods.parent(node) for node in self.tree}
         self.under = {node: _months_under(node, self.tree) for node in self.tree}
 

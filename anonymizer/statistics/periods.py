@@ -33,17 +33,12 @@ class Period:
             return _("All time")
         return self.key
 
-    def months(self, years: list[int]) -> list[str]:
-        """The month keys this period covers, within the given years."""
+    def months(self, offered: dict[str, list[str]]) -> list[str]:
+        """The month keys this period covers, among those offered (a tree())."""
         if self.level == "month":
             return [self.key]
-        if self.level == "quarter":
-            year, quarter = self.key.split("-Q")
-            first = 3 * (int(quarter) - 1) + 1
-            return [f"{year}-{m:02d}" for m in range(first, first + 3)]
-        if self.level == "year":
-            return [f"{self.key}-{m:02d}" for m in range(1, 13)]
-        return [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+        children = offered[self.key]
+        return [m for child in children for m in Period(child, level(child)).months(offered)]
 
 
 def month_key(day: date) -> str:
@@ -90,31 +85,39 @@ def level(node: str) -> str:
     return "year"
 
 
-def tree(years: list[int]) -> dict[str, list[str]]:
-    """Every period of the given whole years, each with its children (all time ->
-    years -> quarters -> months); a month has none."""
-    children: dict[str, list[str]] = {ALL: [str(y) for y in years]}
+def tree(years: list[int], *, until: str | None = None) -> dict[str, list[str]]:
+    """Every period of the given years up to the month `until` (all of them if None),
+    each with its children (all time -> years -> quarters -> months); a month has none."""
+    children: dict[str, list[str]] = {ALL: []}
     for y in years:
-        children[str(y)] = [f"{y}-Q{q}" for q in range(1, 5)]
+        quarters = []
         for q in range(1, 5):
             months = [f"{y}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+            months = [month for month in months if until is None or month <= until]
+            if not months:
+                continue
+            quarters.append(f"{y}-Q{q}")
             children[f"{y}-Q{q}"] = months
             for month in months:
                 children[month] = []
+        if quarters:
+            children[ALL].append(str(y))
+            children[str(y)] = quarters
     return children
 
 
-def parse(key: str | None, years: list[int]) -> Period:
-    """The period a filter value names, among the given years; BadPeriod otherwise."""
+def last_complete_month(today: date) -> str:
+    """The month before today's: the month in progress is never shown, since its counts
+    would change with each application as it arrives."""
+    first = today.replace(day=1)
+    previous = date.fromordinal(first.toordinal() - 1)
+    return month_key(previous)
+
+
+def parse(key: str | None, offered: dict[str, list[str]]) -> Period:
+    """The period a filter value names among those offered (a tree()); BadPeriod
+    otherwise."""
     key = (key or ALL).strip()
-    if key == ALL:
-        return Period(ALL, "all")
-    for pattern, name in ((_MONTH, "month"), (_QUARTER, "quarter"), (_YEAR, "year")):
-        match = pattern.match(key)
-        if match:
-            if int(match.group(1)) not in years:
-                raise BadPeriod(key)
-            if name == "month" and not 1 <= int(match.group(2)) <= 12:
-                raise BadPeriod(key)
-            return Period(key, name)
-    raise BadPeriod(key)
+    if key not in offered:
+        raise BadPeriod(key)
+    return Period(key, level(key))

@@ -50,13 +50,33 @@ from ats.models import Application, StageChange
 
 ROLLUP_TABLE = "anonymizer_statistic_rollup"
 STAGE_BY_ORDER = {order: str(kind) for kind, order in STAGE_ORDER.items()}
+HIRED = Outcome.HIRED.value
+
+
+def progress(stage: str, outcome: str) -> str:
+    """The furthest stage reached as the statistics count it: "hired" exactly when the
+    outcome is hired, so that the funnel's hired and the outcome's hired are one count
+    (a hired stage without the decision counts as an offer). The SQL of the rollup
+    (migration 0005) and _progress_sql() say the same."""
+    if outcome == HIRED:
+        return HIRED
+    return "offer" if stage == HIRED else stage
+
+
+def _progress_sql() -> Case:
+    return Case(
+        When(outcome=HIRED, then=Value(HIRED)),
+        When(stage_reached=HIRED, then=Value("offer")),
+        default=F("stage_reached"),
+    )
 
 
 @dataclass
 class Counts:
     """Counts per month key ("2026-03") and department name ("" for unsolicited)."""
 
-    channel_stage: Counter = field(default_factory=Counter)  # (month, dept, channel, stage)
+    # (month, dept, channel, progress): progress is the stage reached by progress()
+    channel_stage: Counter = field(default_factory=Counter)
     gender: Counter = field(default_factory=Counter)  # (month, dept, gender)
     outcome: Counter = field(default_factory=Counter)  # (month, dept, outcome)
 
@@ -173,9 +193,11 @@ def erased_version() -> tuple[int, int] | None:
 
 def _erased_from_rows(result: Counts) -> None:
     rows = ApplicationStatistic.objects.order_by()
-    for month, dept, channel, stage, n in rows.values_list(
-        "month", "department", "channel", "stage_reached"
-    ).annotate(n=Count("pk")):
+    for month, dept, channel, stage, n in (
+        rows.annotate(progress=_progress_sql())
+        .values_list("month", "department", "channel", "progress")
+        .annotate(n=Count("pk"))
+    ):
         result.channel_stage[(_month(month), dept, channel, stage)] += n
     for month, dept, gender, n in rows.values_list("month", "department", "gender").annotate(
         n=Count("pk")
@@ -205,10 +227,11 @@ def _erased_from_rollup(result: Counts) -> None:
 
 def _live(result: Counts) -> None:
     live = live_statistics()
-    for month, dept, channel, order, n in live.values_list(
-        "stat_month", "stat_department", "channel", "stat_stage_order"
+    for month, dept, channel, order, outcome, n in live.values_list(
+        "stat_month", "stat_department", "channel", "stat_stage_order", "stat_outcome"
     ).annotate(n=Count("pk")):
-        result.channel_stage[(_month(month), dept, channel, STAGE_BY_ORDER[order])] += n
+        stage = progress(STAGE_BY_ORDER[order], outcome)
+        result.channel_stage[(_month(month), dept, channel, stage)] += n
     for month, dept, gender, n in live.values_list(
         "stat_month", "stat_department", "self_declared_gender"
     ).annotate(n=Count("pk")):
