@@ -19,6 +19,7 @@ The lifecycle (docs/talent-pool.md):
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,7 +29,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -366,8 +367,50 @@ def pool_expire_due(*, now: datetime | None = None) -> int:
             _clear_search_data(entry)
             pool_count(kind=Kind.EXPIRED, at=now)
             AuditEvent.record(actor=None, action="talent_pool_expired", target=entry)
+            # Someone the pool held without any application (the pool-only one waits
+            # for the retention job, which takes the person with it).
+            _erase_if_unheld(entry.candidate_id, rule=rules.TALENT_POOL_ENDED)
             ended += 1
     return ended
+
+
+def _erase_if_unheld(candidate_id: int, *, rule: str) -> bool:
+    """A person whose pool entry ended and who has no application left (the pool held
+    only their contact details: their applications went earlier, for example on their
+    request) is erased with their consents and the audit events about them; an
+    ErasureRecord under `rule` says so, counts only. True if they went."""
+    from anonymizer.models import ErasureRecord
+
+    held = (
+        Application.objects.filter(candidate_id=candidate_id).exists()
+        or TalentPoolEntry.objects.filter(candidate_id=candidate_id, ended_at=None).exists()
+    )
+    if held or not Candidate.objects.filter(pk=candidate_id).exists():
+        return False
+    consent_ids = [
+        str(pk)
+        for pk in Consent.objects.filter(candidate_id=candidate_id).values_list("pk", flat=True)
+    ]
+    entry_ids = [
+        str(pk)
+        for pk in TalentPoolEntry.objects.filter(candidate_id=candidate_id).values_list(
+            "pk", flat=True
+        )
+    ]
+    events = AuditEvent.objects.filter(
+        Q(target_type="ats.candidate", target_id=str(candidate_id))
+        | Q(target_type="ats.consent", target_id__in=consent_ids)
+        | Q(target_type="talentpool.talentpoolentry", target_id__in=entry_ids)
+    ).delete()[0]
+    Consent.objects.filter(candidate_id=candidate_id).delete()
+    Candidate.objects.filter(pk=candidate_id).delete()  # the ended entries with them
+    ErasureRecord.objects.create(
+        rule=rule,
+        run_id=uuid.uuid4(),
+        erased_at=timezone.now(),
+        counts={"candidates": 1, "consents": len(consent_ids), "audit_events": events},
+    )
+    return True
 
 
 # --- Withdrawal ------------------------------------------------------------------------------
@@ -455,6 +498,7 @@ def pool_withdraw(*, entry: TalentPoolEntry, via: str, by: AbstractBaseUser | No
                     else None
                 )
                 outcome.kept.append((_title(application), deadline.rule, until))
+    _erase_if_unheld(candidate.pk, rule=rules.TALENT_POOL_WITHDRAWN)
     outcome.candidate_erased = not Candidate.objects.filter(pk=candidate.pk).exists()
     transaction.on_commit(lambda: _send_withdrawal_confirmation(address, language, outcome))
     return True

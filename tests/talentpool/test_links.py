@@ -145,8 +145,8 @@ def test_links_open_only_the_page_they_were_made_for(client, pool_site, zoe):
 # --- Withdrawal ----------------------------------------------------------------------------
 
 
-def test_a_withdraw_link_asks_first_and_works_once(client, pool_site, zoe):
-    entry = member(zoe)
+def test_a_withdraw_link_asks_first_and_works_once(client, pool_site, zoes_application):
+    entry = member(zoes_application.candidate)  # her open application keeps her
     url = links.withdraw_url(entry).removeprefix("http://testserver")
     before = state()
     page = client.get(url)
@@ -166,8 +166,9 @@ def test_a_withdraw_link_still_works_after_a_renewal_and_never_expires(client, p
     pool_renew(entry=entry, consent_text=pool_consent_text("en"), via="email_link")
     with time_machine.travel(timezone.now() + timedelta(days=150), tick=False):
         assert client.post(url).status_code == 200
-    entry.refresh_from_db()
-    assert entry.ended_at is not None
+    # Held by nothing else, she is erased with it; the link then says nothing is left.
+    assert not TalentPoolEntry.objects.exists()
+    assert_refused(client, url, 410, "We no longer hold the data")
 
 
 def test_a_tampered_or_reassigned_withdraw_link_changes_nothing(client, pool_site, zoe, anna):

@@ -168,7 +168,8 @@ def test_withdrawing_by_the_consent_link_of_the_application_confirmation_ends_th
     assert PoolMonthlyCount.objects.get(kind="withdrawn").count == 1
 
 
-def test_the_service_withdraws_once_and_records_who_did_it(pool_site, zoe, hanna):
+def test_the_service_withdraws_once_and_records_who_did_it(pool_site, zoes_application, hanna):
+    zoe = zoes_application.candidate  # her open application keeps her
     consent = pool_consent_give(candidate=zoe, text=pool_consent_text("en"), via="form")
     entry = pool_join(candidate=zoe, consent=consent, source=Source.APPLICATION_FORM)
     # Another talent-pool consent of hers (an earlier application's) is withdrawn too.
@@ -181,3 +182,30 @@ def test_the_service_withdraws_once_and_records_who_did_it(pool_site, zoe, hanna
     event = AuditEvent.objects.get(action="talent_pool_withdrawn")
     assert event.actor == hanna and event.details == {"via": "staff"}
     assert PoolMonthlyCount.objects.get(kind="withdrawn").count == 1
+
+
+def test_someone_held_only_by_the_pool_is_erased_when_they_leave_or_it_expires(
+    pool_site, zoe, django_capture_on_commit_callbacks
+):
+    """Her applications went earlier (on her request, say): the pool held only her
+    contact details, so nothing is left to keep once the entry ends."""
+    from ats import services as ats_services
+    from talentpool.services import pool_expire_due
+
+    consent = pool_consent_give(candidate=zoe, text=pool_consent_text("en"), via="email_link")
+    entry = pool_join(candidate=zoe, consent=consent, source=Source.REJECTION_EMAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pool_withdraw(entry=entry, via="email_link")
+    assert not Candidate.objects.exists() and not Consent.objects.exists()
+    assert ErasureRecord.objects.get().rule == TALENT_POOL_WITHDRAWN
+    assert "We now hold no personal data about you" in mail.outbox[-1].body
+
+    anna, _ = ats_services.candidate_get_or_create(
+        email="anna@example.org", first_name="Anna", last_name="S", phone="+49 40 1234567"
+    )
+    with time_machine.travel(NOW, tick=False):
+        consent = pool_consent_give(candidate=anna, text=pool_consent_text("en"), via="form")
+        pool_join(candidate=anna, consent=consent, source=Source.HR_INVITATION)
+    assert pool_expire_due(now=NOW + timedelta(days=200)) == 1
+    assert not Candidate.objects.exists() and not TalentPoolEntry.objects.exists()
+    assert ErasureRecord.objects.filter(rule="talent_pool_ended").count() == 1
