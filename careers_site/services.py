@@ -43,6 +43,11 @@ class Submission:
     checked: list[tuple[str, CheckedUpload]] = field(default_factory=list)
     # The email channel sends its own acknowledgement (what was kept, what was dropped).
     send_confirmation: bool = True
+    # The talent pool's standalone form (talentpool.views.join): the application exists
+    # only for the pool; where the person would like to work and their skills.
+    pool_form: bool = False
+    pool_location: str = ""
+    pool_skills: list[str] = field(default_factory=list)
 
 
 class SubmissionRefused(Exception):
@@ -123,14 +128,14 @@ def application_submit(submission: Submission) -> tuple[Application, bool]:
     return application, True
 
 
-def _record_consents(application: Application, submission: Submission) -> None:
+def _record_consents(application: Application, submission: Submission, *, created: bool) -> None:
     now = timezone.now()
     for purpose, text in (
         (Purpose.SPECIAL_CATEGORY, submission.special_category_text),
         (Purpose.TALENT_POOL, submission.talent_pool_text),
     ):
         if text is not None:
-            Consent.objects.create(
+            consent = Consent.objects.create(
                 candidate=application.candidate,
                 application=application,
                 purpose=purpose,
@@ -138,6 +143,30 @@ def _record_consents(application: Application, submission: Submission) -> None:
                 given_at=now,
                 given_via=Consent.Via.FORM,
             )
+            if purpose == Purpose.TALENT_POOL:
+                _join_talent_pool(application, submission, consent, created=created)
+
+
+def _join_talent_pool(
+    application: Application, submission: Submission, consent: Consent, *, created: bool
+) -> None:
+    """The talent-pool consent puts the person in the pool (talentpool.services). From
+    the pool's own form the application exists only for the pool, unless it was merged
+    into an open unsolicited application the person had made for its own sake."""
+    from talentpool.models import Source
+    from talentpool.services import pool_join
+
+    pool_only = submission.pool_form and (
+        created or getattr(application, "pool_entry_of", None) is not None
+    )
+    pool_join(
+        candidate=application.candidate,
+        consent=consent,
+        source=Source.POOL_FORM if submission.pool_form else Source.APPLICATION_FORM,
+        application=application if pool_only else None,
+        location=submission.pool_location,
+        skills=submission.pool_skills,
+    )
 
 
 def _open_application_of(submission: Submission) -> Application | None:
@@ -160,7 +189,7 @@ def _merge(
 ) -> Application:
     """Add the new documents and consents to the earlier application; its history stays
     as it was, and the merge is in the audit trail."""
-    _record_consents(application, submission)
+    _record_consents(application, submission, created=False)
     # The newest form's key, so that a double click on it merges once.
     application.submission_key = submission.submission_key
     application.save(update_fields=["submission_key", "updated_at"])
@@ -197,7 +226,7 @@ def _create(submission: Submission, checked: list[tuple[str, CheckedUpload]]) ->
     application.submission_key = submission.submission_key
     if submission.special_category_text is not None:
         special_category_seal(application=application, answers=submission.special_category)
-    _record_consents(application, submission)
+    _record_consents(application, submission, created=True)
     application.save(
         update_fields=["submission_key", "special_category_sealed", "special_category_key_id"]
     )
