@@ -5,6 +5,7 @@ from django.urls import path
 
 from careers_site.feeds import OpenVacanciesFeed
 from careers_site.page_cache import public_page
+from careers_site.selfservice import views as selfservice
 from careers_site.sitemaps import VacancySitemap
 from careers_site.views import apply, board, consents, language, privacy, special_category
 
@@ -26,7 +27,25 @@ urlpatterns = [
     path("careers/<str:reference>/apply/", apply.apply, name="apply"),
     path("language/<str:code>/", language.switch, name="language"),
     path("privacy/", privacy.privacy, name="privacy"),
-    path("my-data/", privacy.my_data, name="my_data"),
+    # The applicant's self-service (careers_site/selfservice/, docs/self-service.md).
+    path("my-data/", selfservice.my_data, name="my_data"),
+    path("my-data/sign-in/<str:token>/", selfservice.sign_in, name="my_data_sign_in"),
+    path("my-data/sign-out/", selfservice.sign_out_view, name="my_data_sign_out"),
+    path("my-data/export/", selfservice.export_start, name="my_data_export"),
+    path("my-data/exports/<uuid:pk>/", selfservice.export_download, name="my_data_export_download"),
+    path("my-data/contact/", selfservice.contact, name="my_data_contact"),
+    path(
+        "my-data/consent/<int:pk>/withdraw/",
+        selfservice.consent_withdraw,
+        name="my_data_consent_withdraw",
+    ),
+    path("my-data/erase/<str:which>/", selfservice.erase, name="my_data_erase"),
+    path("my-data/restrict/", selfservice.restrict, name="my_data_restrict"),
+    path(
+        "my-data/requests/<str:token>/confirm/",
+        selfservice.request_confirm,
+        name="request_confirm",
+    ),
     path("my-data/consents/<str:token>/withdraw/", consents.withdraw, name="consent_withdraw"),
     path(
         "my-data/applications/<str:token>/special-category/",

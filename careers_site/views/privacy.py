@@ -22,8 +22,3 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "careers_site/privacy.html",
         {"notice": notice, "sections": render_notice(notice.body) if notice else []},
     )
-
-
-@require_safe
-def my_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "careers_site/my_data.html", {"contact": settings.ATS_PRIVACY_CONTACT})
