@@ -43,6 +43,9 @@ TALENT_POOL_ENDED = "talent_pool_ended"
 # Erased at once when the person withdrew their talent-pool consent (talentpool.services
 # through anonymizer.services.application_erase_now, not the job).
 TALENT_POOL_WITHDRAWN = "talent_pool_withdrawn"
+# Erased at once at the person's request (careers_site.selfservice, through
+# anonymizer.services.application_erase_now, not the job).
+ERASURE_REQUEST = "erasure_request"
 
 # The rules under which the job erases, in the order its report lists them.
 ERASING_RULES = (
@@ -188,6 +191,9 @@ def pool_only_deadline(
     employment), a decision communicated (its months for legal claims), the person back
     in the pool under a newer entry (`talent_pool_until`), a legal hold."""
     base = Deadline(TALENT_POOL_ENDED, entry_ended_at)
+    # The entry itself holds until the same instant: only a later hold is another one.
+    if talent_pool_until is not None and talent_pool_until <= entry_ended_at:
+        talent_pool_until = None
     applicable = [
         deadline
         for deadline in (

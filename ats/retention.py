@@ -25,6 +25,7 @@ RULE_LABELS = {
     "special_category_without_consent": _("special-category data without a valid consent"),
     "talent_pool_ended": _("the talent pool: a pool-only application after its entry ended"),
     "talent_pool_withdrawn": _("the talent pool: consent withdrawn, erased at once"),
+    "erasure_request": _("the person's own erasure request (self-service), erased at once"),
 }
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anonymizer import rules
 from anonymizer.models import ErasureRecord
 from anonymizer.services import application_erase_now
 from ats.models import (
@@ -32,7 +33,7 @@ from talentpool.models import TalentPoolEntry
 
 logger = logging.getLogger(__name__)
 
-ERASURE_RULE = "erasure_request"
+ERASURE_RULE = rules.ERASURE_REQUEST
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "linkedin_url")
 
 
