@@ -97,8 +97,34 @@ def upcoming_erasures(now: datetime, *, days: int = 30) -> list[tuple[Applicatio
         )
         if deadline.is_due(horizon):
             upcoming.append((application, deadline))
+    # Applications made only for the talent pool go when their entry ends: at its
+    # expiry, or already (ended, before the next run).
+    seen = {application.pk for application in applications}
+    pool_only = [
+        application
+        for application in pool_applications_ending(horizon).select_related("vacancy")
+        if application.pk not in seen
+    ]
+    pool = talent_pool_held_until({a.candidate_id for a in pool_only}, now=now)
+    for application in pool_only:
+        deadline = rules.pool_only_deadline(
+            application,
+            entry_ended_at=application.pool_ends_at,
+            talent_pool_until=pool.get(application.candidate_id),
+        )
+        if deadline.is_due(horizon):
+            upcoming.append((application, deadline))
     upcoming.sort(key=lambda pair: pair[1].due_at)
     return upcoming
+
+
+def pool_applications_ending(horizon: datetime) -> QuerySet[Application]:
+    """Applications made only for the talent pool whose entry has ended or expires by
+    `horizon`, with `pool_ends_at` (the end, or the expiry of a current entry)."""
+    return Application.objects.filter(
+        Q(pool_entry_of__ended_at__lte=horizon)
+        | Q(pool_entry_of__ended_at=None, pool_entry_of__expires_at__lte=horizon)
+    ).annotate(pool_ends_at=Coalesce("pool_entry_of__ended_at", "pool_entry_of__expires_at"))
 
 
 def idle_undecided_applications(now: datetime) -> QuerySet[Application]:

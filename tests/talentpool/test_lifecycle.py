@@ -209,3 +209,24 @@ def test_joining_again_while_a_member_renews_the_entry_instead_of_a_second_one(p
         "2026-01 joined": 1,
         "2026-02 renewed": 1,
     }
+
+
+def test_hrs_retention_page_lists_a_pool_only_application_before_it_goes(
+    client, pool_site, hanna, django_capture_on_commit_callbacks
+):
+    from anonymizer.rules import Deadline
+    from anonymizer.selectors import upcoming_erasures
+
+    with time_machine.travel(JOINED, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client.post("/talent-pool/join/", join_form())
+    entry = TalentPoolEntry.objects.get()
+    assert upcoming_erasures(FIRST_EXPIRY - timedelta(days=31)) == []
+    soon = FIRST_EXPIRY - timedelta(days=20)
+    assert upcoming_erasures(soon) == [
+        (entry.application, Deadline(TALENT_POOL_ENDED, FIRST_EXPIRY))
+    ]
+    client.force_login(hanna)
+    with time_machine.travel(soon, tick=False):
+        page = client.get("/recruit/retention/")
+    assert page.status_code == 200
+    assert "a pool-only application after its entry ended" in page.content.decode()
