@@ -30,6 +30,7 @@ from ats.models import Channel, Department, Gender, Stage
 
 UNSOLICITED = "~unsolicited"  # the department filter's value for unsolicited applications
 CACHE_SECONDS = 24 * 3600
+LIVE_SECONDS = 300
 
 BUCKET_LABELS = {
     "before_interview": gettext_lazy("Before an interview"),
@@ -70,36 +71,90 @@ def _sorted(counts: queries.Counts) -> tuple:
     )
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the filters need of a cube (small, read on every request): the full cube is
+    read only to compute a view that is not in the cache yet."""
+
+    key: str
+    k: int
+    years: list[int]
+    departments: list[str]
+    tree: dict[str, list[str]]
+
+
+# The last cube this process used: a view of the same data needs no unpickling.
+_LAST: dict[str, Cube] = {}
+
+
+def current() -> Summary:
+    """The summary of the cube for the current data (building the cube if need be)."""
+    key, counts, live, k, until = _key()
+    summary = cache.get(f"stats-summary:{key}")
+    if summary is None:
+        summary = _summary(_cube(key, counts, live, k, until))
+        cache.set(f"stats-summary:{key}", summary, CACHE_SECONDS)
+    return summary
+
+
 def protected_cube() -> Cube:
     """The cube for the current data. The same counts always give the same cube, so it
     is kept in the cache under a key that changes with the data: on PostgreSQL the
-    erased statistics' version (kept by a trigger) and the live applications' counts;
-    elsewhere all the counts. A new key is a new cube: never a stale one."""
+    erased statistics' version (kept by a trigger) and a digest of the live
+    applications' counts, read at most every LIVE_SECONDS; elsewhere all the counts.
+    A new key is a new cube; every view of one cube is protected together."""
+    return _cube(*_key())
+
+
+def _key() -> tuple:
     k = settings.ATS_STATS_MIN_CELL
     until = periods.last_complete_month(timezone.localdate())
-    live = queries.live_counts()
     version = queries.erased_version()
-    counts = None
     if version is None:
+        live = queries.live_counts()
         counts = queries.counts(live)
-        key = _digest(k, until, _sorted(counts))
-    else:
-        key = _digest(k, until, version, _sorted(live))
-    cube = cache.get(f"stats-cube:{key}")
+        return _digest(k, until, _sorted(counts)), counts, live, k, until
+    live_digest, live = _live_snapshot()
+    return _digest(k, until, version, live_digest), None, live, k, until
+
+
+def _cube(key: str, counts, live, k: int, until: str) -> Cube:
+    cube = _LAST.get(key) or cache.get(f"stats-cube:{key}")
     if cube is None:
         cube = disclosure.build(
             counts or queries.counts(live), k=k, until=until, extra_departments=_fixed()
         )
+        cube.key = key
         cache.set(f"stats-cube:{key}", cube, CACHE_SECONDS)
-    cube.key = key
+    _LAST.clear()
+    _LAST[key] = cube
     return cube
 
 
-def cached_view(cube: Cube, period: periods.Period, department: str | None) -> list[Table]:
-    """view(), kept in the cache with the cube's key (its medians take a query)."""
-    key = "stats-view:" + _digest(cube.key, period.key, department, get_language())
+def _summary(cube: Cube) -> Summary:
+    return Summary(cube.key, cube.k, cube.years, cube.departments, cube.tree)
+
+
+def _live_snapshot() -> tuple[str, queries.Counts]:
+    """The live applications' counts and their digest, read again after LIVE_SECONDS:
+    live statistics lag by at most that, and a busy workspace does not rebuild the
+    cube on every page of the statistics."""
+    snapshot = cache.get("stats-live")
+    if snapshot is None:
+        live = queries.live_counts()
+        snapshot = (_digest(_sorted(live)), live)
+        cache.set("stats-live", snapshot, LIVE_SECONDS)
+    return snapshot
+
+
+def cached_view(summary: Summary, period: periods.Period, department: str | None) -> list[Table]:
+    """view() of the summary's cube, kept in the cache (its medians take a query)."""
+    key = "stats-view:" + _digest(summary.key, period.key, department, get_language())
     tables = cache.get(key)
     if tables is None:
+        cube = _LAST.get(summary.key) or cache.get(f"stats-cube:{summary.key}")
+        if cube is None:  # evicted meanwhile: this data's cube, built again
+            cube = protected_cube()
         tables = view(cube, period, department)
         cache.set(key, tables, CACHE_SECONDS)
     return tables
@@ -111,13 +166,13 @@ def _fixed() -> list[str]:
     return ["", *Department.objects.values_list("name", flat=True)]
 
 
-def department_choices(cube: Cube) -> list[tuple[str, str]]:
+def department_choices(cube: Cube | Summary) -> list[tuple[str, str]]:
     return [("", _("All departments"))] + [
         (name or UNSOLICITED, department_label(name)) for name in cube.departments
     ]
 
 
-def parse_department(value: str | None, cube: Cube) -> str | None:
+def parse_department(value: str | None, cube: Cube | Summary) -> str | None:
     """The department a filter value names (None: all); ValueError for any other."""
     if not value:
         return ALL_DEPARTMENTS
@@ -127,7 +182,7 @@ def parse_department(value: str | None, cube: Cube) -> str | None:
     return name
 
 
-def period_choices(cube: Cube) -> list[tuple[str, str]]:
+def period_choices(cube: Cube | Summary) -> list[tuple[str, str]]:
     choices = [(periods.ALL, _("All time"))]
     for year in reversed(cube.tree[periods.ALL]):
         choices.append((year, year))

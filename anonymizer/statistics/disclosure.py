@@ -234,8 +234,40 @@ def _gamma_effects(gammas: dict[str, dict[str, int]]) -> list[tuple[int, int]]:
     return touched
 
 
-# The categories each change of the attributes touches: the same for every cube.
+# The categories each change of the attributes touches, and the changes worth trying
+# per category: the same for every cube.
 _EFFECTS: dict[tuple[int, tuple[int, ...]], list[tuple[int, int]]] = {}
+_ATTRIBUTE_OPTIONS: dict[int, list[list[dict[str, int]]]] = {}
+
+
+def _attribute_options(category: Category) -> list[list[dict[str, int]]]:
+    """Per dimension, the changes of its values that keep the category's count moving:
+    +1 inside the category's values and -1 outside (so no total moves), or, for an open
+    dimension, +1 in one value. Changes that move every category's count alike are one
+    option (the progress dimension has many equivalent pairs)."""
+    per_dimension = []
+    for dim, values in zip(DIMENSIONS, category, strict=True):
+        leaves = LEAVES[dim]
+        if values is None:
+            candidates = [{leaf: 1} for leaf in leaves]
+        else:
+            inside = [leaf for leaf in leaves if leaf in values]
+            outside = [leaf for leaf in leaves if leaf not in values]
+            candidates = [{a: 1, b: -1} for a in inside for b in outside]
+        sets = {c[DIMENSIONS.index(dim)] for c in CATEGORIES}
+        seen, unique = set(), []
+        for gamma in candidates:
+            signature = tuple(
+                sum(gamma.values())
+                if members is None
+                else sum(v for leaf, v in gamma.items() if leaf in members)
+                for members in sorted(sets, key=lambda m: sorted(map(str, m or ())))
+            )
+            if signature not in seen:
+                seen.add(signature)
+                unique.append(gamma)
+        per_dimension.append(unique)
+    return per_dimension
 
 
 class _Protector:
@@ -287,17 +319,11 @@ class _Protector:
         options.append({dept: 1, ALL_DEPARTMENTS: 1})
         return options
 
-    def attribute_options(self, category: Category) -> list[list[dict[str, int]]]:
-        per_dimension = []
-        for dim, values in zip(DIMENSIONS, category, strict=True):
-            leaves = LEAVES[dim]
-            if values is None:
-                per_dimension.append([{leaf: 1} for leaf in leaves])
-            else:
-                inside = [leaf for leaf in leaves if leaf in values]
-                outside = [leaf for leaf in leaves if leaf not in values]
-                per_dimension.append([{a: 1, b: -1} for a in inside for b in outside])
-        return per_dimension
+    def attribute_options(self, ci: int) -> list[list[dict[str, int]]]:
+        options = _ATTRIBUTE_OPTIONS.get(ci)
+        if options is None:
+            options = _ATTRIBUTE_OPTIONS[ci] = _attribute_options(CATEGORIES[ci])
+        return options
 
     def effects(self, ci: int, choice: tuple[int, ...], options) -> list[tuple[int, int]]:
         cached = _EFFECTS.get((ci, choice))
@@ -313,21 +339,28 @@ class _Protector:
         return [(t, d, ci) for t in time for d in depts for ci, _ in touched]
 
     def cost(self, cells: Iterable[tuple]) -> tuple[int, int]:
-        new = [self.cube.values[c] for c in cells if c not in self.cube.suppressed]
+        suppressed, values = self.cube.suppressed, self.cube.values
+        new = [values[c] for c in cells if c not in suppressed]
         return (len(new), sum(new))
 
     def protect(self, key: tuple[str, str | None, int]) -> None:
         period, dept, ci = key
-        category = CATEGORIES[ci]
         time_options = self.period_options(period, dept, ci)
         dept_options = self.department_options(period, dept, ci)
-        attributes = self.attribute_options(category)
+        attributes = self.attribute_options(ci)
         choice = [0, 0, *([0] * len(DIMENSIONS))]
+
+        seen: dict[tuple, tuple] = {}
 
         def evaluate(choice: list[int]):
             touched = self.effects(ci, tuple(choice[2:]), attributes)
-            cells = self.corners(time_options[choice[0]], dept_options[choice[1]], touched)
-            return self.cost(cells), cells
+            # Many changes of an open attribute touch the same cells: tried once.
+            signature = (choice[0], choice[1], tuple(touched))
+            found = seen.get(signature)
+            if found is None:
+                cells = self.corners(time_options[choice[0]], dept_options[choice[1]], touched)
+                found = seen[signature] = (self.cost(cells), cells)
+            return found
 
         best, cells = evaluate(choice)
         sizes = [len(time_options), len(dept_options), *(len(a) for a in attributes)]
