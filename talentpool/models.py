@@ -80,6 +80,9 @@ class TalentPoolEntry(models.Model):
     # name, email and location (C) and the indexed document texts (D), accent-folded,
     # under a GIN index created by migration 0002 on PostgreSQL alone. Empty elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The same without the document texts (A, B, C): small enough to rank every match
+    # of a common word quickly (talentpool.search).
+    profile_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("talent-pool entry")

@@ -92,16 +92,19 @@ def _profile_text(entry: TalentPoolEntry) -> str:
 # "#remote"): the exact-skill order and the skill and tag filters match those, so "Java"
 # finds neither "JavaScript" nor "Java EE". No query word can produce such a lexeme.
 _ENTRY_VECTOR_SQL = f"""
-UPDATE talentpool_talentpoolentry AS e SET search_vector =
+UPDATE talentpool_talentpoolentry AS e
+SET profile_vector = p.v,
+    search_vector = p.v || coalesce((
+        SELECT string_agg(t.search_vector::text, ' ')::tsvector
+        FROM talentpool_documenttext AS t WHERE t.entry_id = e.id
+    ), ''::tsvector)
+FROM (SELECT
     setweight(to_tsvector('{CONFIG}', %s), 'A')
     || setweight(array_to_tsvector(%s::text[]), 'A')
     || setweight(to_tsvector('{CONFIG}', %s), 'B')
     || setweight(array_to_tsvector(%s::text[]), 'B')
-    || setweight(to_tsvector('{CONFIG}', %s), 'C')
-    || coalesce((
-        SELECT string_agg(t.search_vector::text, ' ')::tsvector
-        FROM talentpool_documenttext AS t WHERE t.entry_id = e.id
-    ), ''::tsvector)
+    || setweight(to_tsvector('{CONFIG}', %s), 'C') AS v
+) AS p
 WHERE e.id = %s
 """  # noqa: S608 (CONFIG is a constant)
 
@@ -199,7 +202,7 @@ def pool_index_entry(entry: TalentPoolEntry) -> int:
 def pool_unindex_entry(entry: TalentPoolEntry) -> None:
     """Erase what the search holds of an ended entry: its texts and its vector."""
     DocumentText.objects.filter(entry=entry).delete()
-    TalentPoolEntry.objects.filter(pk=entry.pk).update(search_vector=None)
+    TalentPoolEntry.objects.filter(pk=entry.pk).update(search_vector=None, profile_vector=None)
 
 
 def current_entry_of(candidate_id: int) -> TalentPoolEntry | None:
@@ -271,7 +274,9 @@ def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
             expires_at__lte=timezone.now() + timedelta(days=query.expiring_within_days)
         )
     text, filters, exact = tsquery_texts(query)
-    entries = entries.select_related("candidate")
+    # The vectors are never shown; the 25 candidates of a page are fetched by id after
+    # the page is cut, not joined to every match before it.
+    entries = entries.defer("search_vector", "profile_vector").prefetch_related("candidate")
     if not (text or filters):
         return entries.order_by("expires_at", "pk")
     if on_postgresql():
@@ -279,12 +284,35 @@ def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
     return _search_python(entries, query)
 
 
+def pool_search_page(entries: QuerySet[TalentPoolEntry], query: PoolQuery, number, per_page=25):
+    """One page of pool_search's results (a django.core.paginator.Page, its objects and
+    the paginator's count evaluated).
+
+    On PostgreSQL both queries run with sequential scans off (SET LOCAL, in their own
+    transaction): for a common word the planner expects to read most rows anyway and
+    picks a sequential scan, not counting that each row's vector with its CV words is
+    stored out of line and must be fetched and decompressed to be tested, about ten
+    times slower than the GIN index, which answers without reading them
+    (docs/talent-pool.md)."""
+    from django.core.paginator import Paginator
+
+    results = pool_search(entries, query)
+    if not on_postgresql():
+        return Paginator(results, per_page).get_page(number)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        page = Paginator(results, per_page).get_page(number)
+        page.object_list = list(page.object_list)
+        page.paginator.count  # noqa: B018 (a cached property: evaluated here)
+    return page
+
+
 def _search_postgresql(entries: QuerySet[TalentPoolEntry], text: str, filters: str, exact: str):
     from django.db.models import BooleanField, FloatField, Value
     from django.db.models.expressions import RawSQL
 
     # The SQL around the parameters is made of constants only; every value is bound.
-    vector = '"talentpool_talentpoolentry"."search_vector"'
     parts, params = [], []
     if text:
         parts.append(f"to_tsquery('{CONFIG}', %s)")
@@ -293,18 +321,28 @@ def _search_postgresql(entries: QuerySet[TalentPoolEntry], text: str, filters: s
         parts.append("%s::tsquery")
         params.append(filters)
     query = " && ".join(parts)
-    entries = entries.alias(
-        hit=RawSQL(f"{vector} @@ ({query})", params, output_field=BooleanField())  # noqa: S611
-    ).filter(hit=True)
+    # The match alone in a subquery, so that the GIN index answers it: next to other
+    # conditions (not ended, not expired) the planner prefers their indexes and tests
+    # each row's large vector, fetched out of line, instead.
+    entries = entries.filter(
+        pk__in=RawSQL(  # noqa: S611
+            f"SELECT id FROM talentpool_talentpoolentry WHERE search_vector @@ ({query})",  # noqa: S608
+            params,
+        )
+    )
     if not text:
         return entries.order_by("expires_at", "pk")
+    # Ranked on the small profile vector (skills, tags, profile: stored inline), not on
+    # the full one with every CV's words (large, stored out of line): a word found only
+    # in documents ranks 0, below any profile match, as weight D would rank it.
+    profile = '"talentpool_talentpoolentry"."profile_vector"'
     return entries.annotate(
         rank=RawSQL(  # noqa: S611
-            f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {vector}, to_tsquery('{CONFIG}', %s))",
+            f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {profile}, to_tsquery('{CONFIG}', %s))",
             [text],
             output_field=FloatField(),
         ),
-        exact_skill=RawSQL(f"{vector} @@ %s::tsquery", [exact], output_field=BooleanField())  # noqa: S611
+        exact_skill=RawSQL(f"{profile} @@ %s::tsquery", [exact], output_field=BooleanField())  # noqa: S611
         if exact
         else Value(False),
     ).order_by("-exact_skill", "-rank", "expires_at", "pk")

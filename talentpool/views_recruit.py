@@ -23,7 +23,7 @@ from talentpool.recruiting import (
     pool_offer_membership,
     shareable_vacancies,
 )
-from talentpool.search import pool_search
+from talentpool.search import pool_search_page
 from talentpool.selectors import (
     may_use_pool,
     member_applications,
@@ -69,8 +69,9 @@ def invitable_vacancies(user, entry):
 def pool_search_view(request: HttpRequest) -> HttpResponse:
     _pool_user(request)
     form = PoolSearchForm(request.GET or None)
-    results = pool_search(visible_pool_entries(request.user), form.query())
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pool_search_page(
+        visible_pool_entries(request.user), form.query(), request.GET.get("page"), PAGE_SIZE
+    )
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(
