@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,7 +158,21 @@ def application_items(candidate: Candidate) -> list[ApplicationItem]:
     for document in documents_of(candidate):
         documents.setdefault(document.application_id, []).append(document)
     items = []
-    for application in applications_of(candidate).annotate(is_restricted=restricted()):
+    sent = CandidateEmail.objects.filter(
+        status__in=[CandidateEmail.Status.SENT, CandidateEmail.Status.DELIVERED]
+    ).order_by("created_at")
+    applications = applications_of(candidate).annotate(is_restricted=restricted())
+    applications = applications.prefetch_related(Prefetch("emails", sent, to_attr="sent_emails"))
+    if show_internal:
+        applications = applications.prefetch_related(
+            Prefetch("notes", Note.objects.order_by("created_at"), to_attr="all_notes"),
+            Prefetch(
+                "evaluations",
+                Evaluation.objects.select_related("stage").order_by("created_at"),
+                to_attr="all_evaluations",
+            ),
+        )
+    for application in applications:
         item = ApplicationItem(
             application=application,
             status=public_status(application),
@@ -167,17 +181,11 @@ def application_items(candidate: Candidate) -> list[ApplicationItem]:
             documents=documents.get(application.pk, []),
             special_category=_opened(application),
             restricted=application.is_restricted,
-        )
-        item.emails = list(
-            application.emails.filter(
-                status__in=[CandidateEmail.Status.SENT, CandidateEmail.Status.DELIVERED]
-            ).order_by("created_at")
+            emails=application.sent_emails,
         )
         if show_internal:
-            item.notes = list(application.notes.order_by("created_at"))
-            item.evaluations = list(
-                application.evaluations.select_related("stage").order_by("created_at")
-            )
+            item.notes = application.all_notes
+            item.evaluations = application.all_evaluations
         items.append(item)
     return items
 

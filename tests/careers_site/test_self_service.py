@@ -187,7 +187,7 @@ def test_the_session_ends_after_its_minutes_and_on_sign_out(
 def test_the_overview_shows_applications_documents_consents_pool_and_erasure(
     client, settings, hanna, zoe_with_two_and_pool, zoe, django_capture_on_commit_callbacks
 ):
-    first, _, entry = zoe_with_two_and_pool
+    first, _, _entry = zoe_with_two_and_pool
     note_add(application=first, author=hanna, body="Internal: strong candidate")
     sign_in(client, zoe, django_capture_on_commit_callbacks)
     text = client.get("/my-data/").content.decode()

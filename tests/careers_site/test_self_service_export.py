@@ -107,7 +107,7 @@ def test_a_large_export_is_built_by_a_task_stored_encrypted_and_expires(
     assert [m.subject for m in mail.outbox] == ["Hirewell: Your data export is ready"]
     # Never plaintext at rest: the stored object is ciphertext.
     stored = (vault / export.storage_key).read_bytes()
-    assert b"ExportMarker" not in stored and b"Dear team" not in stored and b"PK" != stored[:2]
+    assert b"ExportMarker" not in stored and b"Dear team" not in stored and stored[:2] != b"PK"
     page = client.get("/my-data/").content.decode()
     assert f"/my-data/exports/{export.pk}/" in page
     download = client.get(f"/my-data/exports/{export.pk}/")
@@ -158,3 +158,32 @@ def test_export_objects_no_row_names_are_removed_after_the_grace_period(
     time_machine.move_to(timezone.now() + timedelta(seconds=settings.ATS_ORPHAN_GRACE_SECONDS + 5))
     assert data_exports_remove_expired() == 1
     assert storage.list_keys(EXPORT_PREFIX) == []
+
+
+def test_notes_and_evaluations_are_exported_only_when_the_operator_enables_it(
+    client, settings, hanna, zoe, zoes_files, zoes_application, django_capture_on_commit_callbacks
+):
+    from ats.models import CandidateEmail
+    from ats.services.workspace import note_add
+
+    note_add(application=zoes_application, author=hanna, body="Internal: strong candidate")
+    CandidateEmail.objects.create(
+        application=zoes_application,
+        kind="other",
+        subject="Interview invitation",
+        body="Hello",
+        language="en",
+        status=CandidateEmail.Status.SENT,
+    )
+    sign_in(client, zoe, django_capture_on_commit_callbacks)
+
+    def exported() -> dict:
+        response = client.post("/my-data/export/")
+        data, _ = read_archive(b"".join(response.streaming_content))
+        validate(data)
+        return next(a for a in data["applications"] if a["id"] == zoes_application.pk)
+
+    hidden = exported()
+    assert hidden["notes"] == [] and hidden["emails"][0]["subject"] == "Interview invitation"
+    settings.ATS_SELF_SERVICE_SHOW_INTERNAL = True
+    assert [note["body"] for note in exported()["notes"]] == ["Internal: strong candidate"]
