@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -72,7 +74,31 @@ def application_list(request: HttpRequest) -> HttpResponse:
     render_row = _Row(file_prefix=reverse("application_list"))
     # Safe: _Row escapes everything it puts into a row.
     rows = mark_safe("".join(render_row(*values) for values in page))  # noqa: S308
-    return render(request, "ats/application_list.html", {"form": form, "page": page, "rows": rows})
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {
+        "form": form,
+        "menus": [(form[name], _options(form[name])) for name in ("vacancy", "stage_kind", "sort")],
+        "page": page,
+        "rows": rows,
+        "filters": filters.urlencode(),  # kept by the links to the other pages
+    }
+    return render(request, "ats/application_list.html", context)
+
+
+def _options(field: BoundField) -> str:
+    """A filter menu's <option>s, as its Select widget would render them but without
+    the widget's template per option (the page's three menus took some thirty template
+    includes)."""
+    selected = "" if field.value() is None else str(field.value())
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in field.field.choices
+        ),
+    )
 
 
 class _Row:

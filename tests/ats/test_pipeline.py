@@ -247,6 +247,66 @@ def test_the_list_searches_filters_and_sorts(client, hanna, vacancy_a, crowd):
     assert "Person" not in none
 
 
+def _row(page: str, name: str) -> str:
+    rows = [row for row in page.split("<tr>")[1:] if name in row]
+    assert len(rows) == 1, name
+    return rows[0].split("</tr>")[0]
+
+
+def test_a_list_row_shows_the_name_vacancy_stage_applied_date_and_rating(
+    client, hanna, vacancy_a, crowd
+):
+    screening = vacancy_a.stages.get(kind=Stage.Kind.SCREENING)
+    Evaluation.objects.create(
+        application=crowd[0], stage=screening, author=hanna, ratings={}, overall=4
+    )
+    unsolicited = services.application_create(
+        candidate=Candidate.objects.create(
+            first_name="<b>Una</b>", last_name="Solicited", email="u@example.org"
+        ),
+        vacancy=None,
+        channel="linkedin",
+    )
+    client.force_login(hanna)
+    page = client.get("/recruit/applications/").content.decode()
+    applied = formats.date_format(timezone.localtime(crowd[0].submitted_at), "SHORT_DATE_FORMAT")
+    assert _row(page, "Person0 Example") == (
+        f'<td><a href="/recruit/applications/{crowd[0].pk}/">Person0 Example</a></td>'
+        f"<td>{vacancy_a.title}</td><td>New</td><td>{applied}</td><td>4.0/5</td>"
+    )
+    assert _row(page, "Solicited") == (
+        f'<td><a href="/recruit/applications/{unsolicited.pk}/">&lt;b&gt;Una&lt;/b&gt; '
+        f"Solicited</a></td><td>Unsolicited</td><td>New</td><td>{applied}</td><td></td>"
+    )
+
+
+def test_the_lists_menus_show_the_chosen_filters_and_its_pages_keep_them(
+    client, hanna, vacancy_a, vacancy_b, monkeypatch
+):
+    from ats.views import applications
+
+    monkeypatch.setattr(applications, "PAGE_SIZE", 2)
+    for i in range(5):
+        candidate = Candidate.objects.create(
+            first_name=f"Many{i}", last_name=f"X{i}", email=f"many{i}@example.org"
+        )
+        services.application_create(candidate=candidate, vacancy=vacancy_a, channel="linkedin")
+    client.force_login(hanna)
+    query = {"vacancy": vacancy_a.pk, "stage_kind": "new", "sort": "name", "q": "many"}
+    page = client.get("/recruit/applications/", {**query, "page": 2}).content.decode()
+    assert f'<option value="{vacancy_a.pk}" selected>{vacancy_a.title}</option>' in page
+    assert f'<option value="{vacancy_b.pk}">{vacancy_b.title}</option>' in page
+    assert '<option value="new" selected>New</option>' in page
+    assert '<option value="name" selected>Last name</option>' in page
+    assert 'name="q" value="many"' in page
+    assert "Page 2 of 3" in page and "Many2 X2" in page and "Many0 X0" not in page
+    kept = f"vacancy={vacancy_a.pk}&amp;stage_kind=new&amp;sort=name&amp;q=many"
+    assert f'href="?{kept}&amp;page=1"' in page and f'href="?{kept}&amp;page=3"' in page
+    first = client.get("/recruit/applications/").content.decode()
+    assert '<option value="" selected>All vacancies</option>' in first
+    assert "selected" not in first.split('id="id_sort"')[1].split("</select>")[0]
+
+
 def test_the_list_uses_a_constant_number_of_queries(
     client, hanna, crowd, django_assert_max_num_queries
 ):
