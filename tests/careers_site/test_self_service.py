@@ -392,3 +392,14 @@ def test_an_objection_is_a_request_for_hr_and_freezes_nothing(
         "/my-data/restrict/", {"kind": "objection", "application": "all", "reason": ""}
     )
     assert missing_reason.status_code == 200 and DataRequest.objects.count() == 1
+
+
+def test_the_hourly_cleanup_deletes_expired_sign_in_links(
+    client, zoe, time_machine, django_capture_on_commit_callbacks
+):
+    from careers_site.selfservice.tasks import self_service_cleanup
+
+    request_link(client, zoe.email, django_capture_on_commit_callbacks)
+    assert self_service_cleanup() == 0 and SelfServiceSignIn.objects.count() == 1
+    time_machine.move_to(timezone.now() + timedelta(minutes=31))
+    assert self_service_cleanup() == 1 and not SelfServiceSignIn.objects.exists()
