@@ -186,3 +186,20 @@ def test_the_workspace_offers_no_route_to_move_or_copy_an_application():
     assert not {n for n in names if n and ("copy" in n or "transfer" in n or "reassign" in n)}
     # The only write on an application's place is the stage move, within its vacancy
     # (test above); another vacancy is reached through an invitation to apply.
+
+
+def test_the_search_page_query_count_does_not_grow_with_the_members(client, hanna):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(hanna)
+    counts = []
+    for n in range(2):
+        for i in range(5 if n == 0 else 25):
+            member(person(f"Count{n}x{i}"), skills=["Python"])
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                client.get(reverse("talentpool_recruit:search"), {"q": "python"}).status_code == 200
+            )
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 15
