@@ -177,6 +177,9 @@ class EncryptingReader(io.RawIOBase):
         self._pending = self._take_chunk()  # one chunk ahead, to know which one is last
         self._out = memoryview(self._header)
         self._done = False
+        # The ciphertext's length when the plaintext's is known (a buffer), so that a
+        # store can reserve the space at once; None for a stream.
+        self.size = ciphertext_size(len(self._view), chunk_size) if self._view is not None else None
 
     def readable(self) -> bool:
         return True
@@ -216,6 +219,14 @@ class EncryptingReader(io.RawIOBase):
         self._index += 1
         self._done = last
         return True
+
+    def blocks(self) -> Iterator[memoryview]:
+        """The rest of the ciphertext as views of the reader's own buffer, the header
+        and then one record at a time, with no copy: a view is valid only until the
+        next one is asked for (write it out first)."""
+        while len(self._out) or self._next_record():
+            block, self._out = self._out, memoryview(b"")
+            yield block
 
     def readinto(self, target) -> int:
         if not len(self._out) and not self._next_record():

@@ -8,7 +8,6 @@ most an orphan object (removed by the reconciler), never a row without its objec
 
 from __future__ import annotations
 
-import io
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -129,7 +128,7 @@ def _scan(data: bytes | memoryview) -> scanner.ScanResult | None:
     if not scanner.is_configured():
         return None
     try:
-        return scanner.scan_stream(io.BytesIO(data))
+        return scanner.scan_bytes(data)
     except scanner.ScannerUnavailable:
         logger.warning("vault: scanner unavailable; document stored as pending")
         return None

@@ -5,11 +5,12 @@ and rotate_keys over 10,000 documents."""
 from __future__ import annotations
 
 import gc
-import io
 import os
+import statistics
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -67,18 +68,34 @@ def application(db, settings, tmp_path):
     )
 
 
-def best(runs: int, action) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
+ROUNDS = 20
+
+
+def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Seconds per round of each action, the actions measured one after the other in
+    every round, their order rotated from round to round (each runs in every position
+    equally often), after one warm-up run of each: a baseline and the intake measured
+    under the same conditions, whatever the machine's load does meanwhile."""
+    for action in actions.values():
         action()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
+    names = list(actions)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            started = time.perf_counter()
+            actions[name]()
+            timings[name].append(time.perf_counter() - started)
+    return timings
 
 
 def test_full_intake_against_the_sum_of_its_parts(application, report):
+    """The baseline is clamd INSTREAM of the file alone (the same client call as the
+    intake's) plus its encryption alone (into a reused buffer, nothing written); the
+    intake is the whole of document_intake: validation, the application's total, the
+    scan, encryption, the write to storage, the database rows, the audit event and the
+    document_stored signal's receivers. Each figure is the median of ROUNDS runs."""
     pdf = big_pdf(10 * MB)
-    scan = best(3, lambda: scanner.scan_stream(io.BytesIO(pdf)))
     data_key, data_key_id = crypto.new_data_key()
     sink = bytearray(8 * MB)
 
@@ -89,26 +106,38 @@ def test_full_intake_against_the_sum_of_its_parts(application, report):
         while reader.readinto(sink):
             pass
 
-    encryption = best(3, encrypt)
     checked = document_check(name="cv.pdf", data=pdf)
-    validation = best(3, lambda: validate_upload(name="cv.pdf", data=pdf))
-    store = best(
-        3, lambda: document_store(application=application, kind=Document.Kind.CV, checked=checked)
+    timings = interleaved(
+        {
+            "scan": lambda: scanner.scan_bytes(pdf),
+            "encryption": encrypt,
+            "intake": lambda: document_intake(
+                application=application, kind=Document.Kind.CV, name="cv.pdf", data=pdf
+            ),
+            "validation": lambda: validate_upload(name="cv.pdf", data=pdf),
+            "store": lambda: document_store(
+                application=application, kind=Document.Kind.CV, checked=checked
+            ),
+        },
+        ROUNDS,
     )
-    intake = best(
-        5,
-        lambda: document_intake(
-            application=application, kind=Document.Kind.CV, name="cv.pdf", data=pdf
-        ),
-    )
+    median = {name: statistics.median(values) for name, values in timings.items()}
+    per_round = [
+        intake / (scan + encryption)
+        for scan, encryption, intake in zip(
+            timings["scan"], timings["encryption"], timings["intake"], strict=True
+        )
+    ]
     report(
         file_MB=len(pdf) / MB,
-        clamd_instream_s=scan,
-        encryption_s=encryption,
-        validation_alone_s=validation,
-        encrypt_write_record_alone_s=store,
-        full_intake_s=intake,
-        ratio_to_sum_of_parts=intake / (scan + encryption),
+        rounds=ROUNDS,
+        clamd_instream_s=median["scan"],
+        encryption_s=median["encryption"],
+        full_intake_s=median["intake"],
+        validation_alone_s=median["validation"],
+        encrypt_write_record_alone_s=median["store"],
+        ratio_of_medians=median["intake"] / (median["scan"] + median["encryption"]),
+        median_of_round_ratios=statistics.median(per_round),
         goal_at_most=1.3,
     )
 
