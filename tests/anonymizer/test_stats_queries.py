@@ -136,3 +136,29 @@ def test_the_rollup_follows_every_change_to_the_statistics(postgresql):
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {ApplicationStatistic._meta.db_table}")
     assert _rollup().gender == {}
+
+
+def test_hired_progress_is_exactly_a_hired_outcome():
+    assert queries.progress("hired", "hired") == "hired"
+    assert queries.progress("hired", "none") == "offer"  # the decision is not recorded yet
+    assert queries.progress("hired", "withdrawn") == "offer"
+    assert queries.progress("interview", "rejected") == "interview"
+
+
+def test_the_rollup_counts_progress_as_the_rows_do(postgresql):
+    ApplicationStatistic.objects.bulk_create(
+        ApplicationStatistic(
+            month=date(2024, 5, 1),
+            department="People",
+            channel="linkedin",
+            gender="female",
+            stage_reached="hired",
+            outcome=outcome,
+            days_to_decision=3,
+        )
+        for outcome in ("hired", "none", "hired")
+    )
+    rollup = _rollup().channel_stage
+    assert rollup == _rows().channel_stage
+    assert rollup[("2024-05", "People", "linkedin", "hired")] == 2
+    assert rollup[("2024-05", "People", "linkedin", "offer")] == 1
