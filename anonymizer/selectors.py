@@ -75,56 +75,54 @@ def retention_candidates(now: datetime) -> QuerySet[Application]:
     """Applications that may be due for erasure as of `now`: a superset, cheap to find
     in SQL; `rules.application_deadline` decides for each. N calendar months are at
     least 28 * N days, so a clock that started later than that cannot have run out."""
+    return Application.objects.filter(_retention_candidate(now))
+
+
+def _retention_candidate(now: datetime) -> Q:
     bound = now - timedelta(days=28 * settings.ATS_APPLICATION_RETENTION_MONTHS - 1)
     today = now.astimezone(rules.site_zone()).date()
-    return Application.objects.filter(
+    return (
         Q(decision__in=[REJECTED, WITHDRAWN], decision_communicated_at__lte=bound)
         | Q(decision=WITHDRAWN, decision_communicated_at=None, decided_at__lte=bound)
         | Q(decision=HIRED, employment_ended_at__lte=bound)
-    ).exclude(legal_hold_until__gte=today)
+    ) & ~Q(legal_hold_until__gte=today)
+
+
+def _pool_application_ending(horizon: datetime) -> Q:
+    """Made only for the talent pool, its entry ended or expiring by `horizon`."""
+    return Q(pool_entry_of__ended_at__lte=horizon) | Q(
+        pool_entry_of__ended_at=None, pool_entry_of__expires_at__lte=horizon
+    )
 
 
 def upcoming_erasures(now: datetime, *, days: int = 30) -> list[tuple[Application, rules.Deadline]]:
     """Applications due for erasure within `days` from `now` (overdue ones included),
     with the deadline that decides, soonest first."""
     horizon = now + timedelta(days=days)
-    applications = list(retention_candidates(horizon).select_related("vacancy"))
+    # One read for both: the applications whose own clock may run out, and those made
+    # only for the talent pool, which go when their entry ends (at its expiry, or
+    # already, before the next run).
+    applications = list(
+        Application.objects.filter(
+            _retention_candidate(horizon) | _pool_application_ending(horizon)
+        )
+        .annotate(pool_ends_at=Coalesce("pool_entry_of__ended_at", "pool_entry_of__expires_at"))
+        .select_related("vacancy")
+    )
     pool = talent_pool_held_until({a.candidate_id for a in applications}, now=now)
     upcoming = []
     for application in applications:
-        deadline = rules.application_deadline(
-            application, now, talent_pool_until=pool.get(application.candidate_id)
-        )
-        if deadline.is_due(horizon):
-            upcoming.append((application, deadline))
-    # Applications made only for the talent pool go when their entry ends: at its
-    # expiry, or already (ended, before the next run).
-    seen = {application.pk for application in applications}
-    pool_only = [
-        application
-        for application in pool_applications_ending(horizon).select_related("vacancy")
-        if application.pk not in seen
-    ]
-    pool = talent_pool_held_until({a.candidate_id for a in pool_only}, now=now)
-    for application in pool_only:
-        deadline = rules.pool_only_deadline(
-            application,
-            entry_ended_at=application.pool_ends_at,
-            talent_pool_until=pool.get(application.candidate_id),
-        )
+        until = pool.get(application.candidate_id)
+        if application.pool_ends_at is not None:
+            deadline = rules.pool_only_deadline(
+                application, entry_ended_at=application.pool_ends_at, talent_pool_until=until
+            )
+        else:
+            deadline = rules.application_deadline(application, now, talent_pool_until=until)
         if deadline.is_due(horizon):
             upcoming.append((application, deadline))
     upcoming.sort(key=lambda pair: pair[1].due_at)
     return upcoming
-
-
-def pool_applications_ending(horizon: datetime) -> QuerySet[Application]:
-    """Applications made only for the talent pool whose entry has ended or expires by
-    `horizon`, with `pool_ends_at` (the end, or the expiry of a current entry)."""
-    return Application.objects.filter(
-        Q(pool_entry_of__ended_at__lte=horizon)
-        | Q(pool_entry_of__ended_at=None, pool_entry_of__expires_at__lte=horizon)
-    ).annotate(pool_ends_at=Coalesce("pool_entry_of__ended_at", "pool_entry_of__expires_at"))
 
 
 def idle_undecided_applications(now: datetime) -> QuerySet[Application]:
