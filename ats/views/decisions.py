@@ -238,6 +238,10 @@ def bulk_reject(request: HttpRequest, pk: int) -> HttpResponse:
                 "application": first,
                 "subject": fill_placeholders(data["subject"], values).strip(),
                 "body": fill_placeholders(data["body"], values),
+                # Added per person when sent (the talent pool's offer to join).
+                "addition": decision_email_addition(
+                    application=first, kind=Kind.REJECT, language=data["language"]
+                ),
                 "digest": digest,
                 "count": len(selected),
                 "changed": request.POST.get("action") == "send",

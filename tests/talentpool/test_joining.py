@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from anonymizer.selectors import talent_pool_held_until
 from ats.models import Application, AuditEvent, CandidateEmail, Consent, ConsentText
@@ -165,3 +166,34 @@ def test_the_offer_and_the_pages_behind_it_use_the_persons_language(client, zoe,
     page = client.get(join_offer_url(zoe, source=Source.REJECTION_EMAIL))
     german = ConsentText.objects.get(purpose="talent_pool", language="de")
     assert german.text in page.content.decode()
+
+
+def test_a_bulk_rejection_offers_the_pool_to_each_person_not_in_it(
+    client, hanna, vacancy_a, zoes_application, django_capture_on_commit_callbacks
+):
+    from ats import services as ats_services
+
+    anna, _ = ats_services.candidate_get_or_create(
+        email="anna@example.org", first_name="Anna", last_name="Schmidt", phone="+49 40 123456"
+    )
+    annas = ats_services.application_create(candidate=anna, vacancy=vacancy_a, channel="event")
+    consent = pool_consent_give(candidate=anna, text=pool_consent_text("en"), via="form")
+    pool_join(candidate=anna, consent=consent, source=Source.APPLICATION_FORM)
+    client.force_login(hanna)
+    url = reverse("vacancy_bulk_reject", args=[vacancy_a.pk])
+    initial = client.get(url).context["form"].initial
+    data = {
+        "applications": [zoes_application.pk, annas.pk],
+        "language": "en",
+        "subject": initial["subject"],
+        "body": initial["body"],
+    }
+    preview = client.post(url, {**data, "action": "preview"})
+    assert "join our talent pool" in preview.context["preview"]["addition"]
+    assert "/talent-pool/offer/" in preview.content.decode()
+    digest = preview.context["preview"]["digest"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**data, "action": "send", "preview_digest": digest})
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "/talent-pool/offer/" in bodies["zoe.nunez@example.org"]
+    assert "/talent-pool/offer/" not in bodies["anna@example.org"]
