@@ -297,3 +297,10 @@ def test_the_month_in_progress_is_never_shown(client, mia, vacancy_a, time_machi
     assert cube.values[("all", None, 0)] == 12
     response = client.get(reverse("stats_dashboard"), {"period": "2026-05"})
     assert response.status_code == 400
+
+
+def test_with_no_applications_the_page_says_so(client, mia):
+    client.force_login(mia)
+    response = client.get(reverse("stats_dashboard"))
+    assert response.status_code == 200
+    assert "There are no applications to count yet." in response.content.decode()
