@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from email.utils import parseaddr
@@ -32,6 +33,7 @@ from ats.models import (
     Stage,
     Vacancy,
 )
+from ats.restrictions import is_restricted, refuse_if_restricted
 from ats.services.applications import application_move_stage
 from ats.services.vacancies import stages_for
 from ats.tasks_mail import send_candidate_email
@@ -58,6 +60,35 @@ CLOCK_KINDS = frozenset(FINAL_DECISION)
 # The decision email's kind for a final decision, to find the compose page of a decision.
 KIND_OF_DECISION = {decision: kind for kind, decision in FINAL_DECISION.items()}
 UNDELIVERED = (Status.BOUNCED, Status.FAILED)
+
+
+# --- Additions by the apps built on ats ------------------------------------------------
+
+# ats imports none of the apps built on it (DESIGN.md): an app that adds a paragraph to
+# decision emails (the talent pool's offer to join, in a rejection) registers it here
+# when it loads. addition(application=, kind=, language=) returns text or "".
+_email_additions: list[Callable[..., str]] = []
+
+
+def register_decision_email_addition(addition: Callable[..., str]) -> None:
+    if addition not in _email_additions:
+        _email_additions.append(addition)
+
+
+def decision_email_addition(*, application: Application, kind: str, language: str) -> str:
+    """What the registered apps add below HR's text, in the email's language: sent with
+    the decision (decision_send) and shown in its preview."""
+    parts = []
+    for addition in _email_additions:
+        with translation.override(language):
+            text = addition(application=application, kind=kind, language=language)
+        if text:
+            parts.append(text.strip())
+    return "\n\n".join(parts)
+
+
+def with_addition(body: str, addition: str) -> str:
+    return f"{body.rstrip()}\n\n{addition}\n" if addition else body
 
 
 # --- Placeholders ----------------------------------------------------------------------
@@ -238,6 +269,7 @@ def decision_send(
     application.refresh_from_db(from_queryset=Application.objects.select_for_update())
     if application.decision:
         raise ValidationError(_("This application already has a decision."))
+    refuse_if_restricted(application)
     stage = stages_for(application.vacancy).filter(kind=STAGE_KIND[kind]).first()
     if stage is None:
         raise ValidationError(_("This pipeline has no stage for this decision."))
@@ -247,6 +279,9 @@ def decision_send(
     subject = fill_placeholders(subject, values).strip()
     body = fill_placeholders(body, values)
     _check_email(subject=subject, body=body, candidate=candidate)
+    body = with_addition(
+        body, decision_email_addition(application=application, kind=kind, language=language)
+    )
 
     application_move_stage(application=application, stage=stage, by=by, decision=True)
     if kind in FINAL_DECISION:
@@ -326,6 +361,10 @@ def candidate_email_send(*, email_id: int) -> bool:
         .first()
     )
     if email is None:
+        return False
+    if is_restricted(email.application_id):
+        # Queued before the restriction: it stays queued, unsent, until HR lifts it.
+        logger.info("mail: email %s held back, its application is restricted", email.pk)
         return False
     sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
     generated_id = make_msgid(domain=sender_domain or None)
