@@ -193,12 +193,14 @@ def _fill(cube: Cube, counts: Counts) -> None:
     departments: list[str | None] = [*cube.departments, ALL_DEPARTMENTS]
     base: dict[tuple[str, str | None, int], int] = {}
     months = {node for node, children in tree.items() if not children}
+    get = base.get
     for month, dept, cats, n in _members(counts, months):
         for i in cats:
             key = (month, dept, i)
-            base[key] = base.get(key, 0) + n
-            key = (month, ALL_DEPARTMENTS, i)
-            base[key] = base.get(key, 0) + n
+            base[key] = get(key, 0) + n
+    for (month, _dept, i), n in list(base.items()):
+        key = (month, ALL_DEPARTMENTS, i)
+        base[key] = get(key, 0) + n
     values = dict.fromkeys(product(tree, departments, range(len(CATEGORIES))), 0)
     ups = {month: periods.path_up(month) for month in tree if not tree[month]}
     for (month, dept, i), n in base.items():
@@ -335,14 +337,6 @@ class _Protector:
             cached = _EFFECTS[(ci, choice)] = _gamma_effects(gammas)
         return cached
 
-    def corners(self, time, depts, touched) -> list[tuple]:
-        return [(t, d, ci) for t in time for d in depts for ci, _ in touched]
-
-    def cost(self, cells: Iterable[tuple]) -> tuple[int, int]:
-        suppressed, values = self.cube.suppressed, self.cube.values
-        new = [values[c] for c in cells if c not in suppressed]
-        return (len(new), sum(new))
-
     def protect(self, key: tuple[str, str | None, int]) -> None:
         period, dept, ci = key
         time_options = self.period_options(period, dept, ci)
@@ -351,6 +345,7 @@ class _Protector:
         choice = [0, 0, *([0] * len(DIMENSIONS))]
 
         seen: dict[tuple, tuple] = {}
+        suppressed, values = self.cube.suppressed, self.cube.values
 
         def evaluate(choice: list[int]):
             touched = self.effects(ci, tuple(choice[2:]), attributes)
@@ -358,8 +353,14 @@ class _Protector:
             signature = (choice[0], choice[1], tuple(touched))
             found = seen.get(signature)
             if found is None:
-                cells = self.corners(time_options[choice[0]], dept_options[choice[1]], touched)
-                found = seen[signature] = (self.cost(cells), cells)
+                cells = [
+                    (t, d, c)
+                    for t in time_options[choice[0]]
+                    for d in dept_options[choice[1]]
+                    for c, _sign in touched
+                ]
+                new = [values[cell] for cell in cells if cell not in suppressed]
+                found = seen[signature] = ((len(new), sum(new)), cells)
             return found
 
         best, cells = evaluate(choice)
