@@ -446,6 +446,20 @@ def test_a_pdf_with_javascript_is_accepted_with_a_warning(options):
     assert result.warnings == ("pdf_javascript",)
 
 
+@pytest.mark.parametrize("watched", formats._PDF_WATCHED)
+def test_every_watched_pdf_name_is_found_whichever_characters_are_escaped(watched):
+    """The search's lookahead (a watched name's first letter, or an escape) must not
+    miss a name escaped anywhere, its first character included."""
+    for escaped in range(len(watched) + 1):  # each position, and none
+        for hex_format in ("02x", "02X"):
+            name = "".join(
+                f"#{ord(c):{hex_format}}" if i == escaped else c for i, c in enumerate(watched)
+            )
+            found = formats._pdf_names(b"<< /" + name.encode() + b" 1 0 R >>")
+            assert watched in found, name
+    assert formats._pdf_names(b"/" + watched.encode() + b"x /" + watched.lower().encode()) == {}
+
+
 def test_a_name_that_merely_starts_like_js_is_no_warning():
     data = files.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /JSON (x)", 1)
     assert validate_upload(name="cv.pdf", data=data).warnings == ()
