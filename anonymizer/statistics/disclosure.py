@@ -175,15 +175,18 @@ def _members(counts: Counts, months: set[str]):
         bucket = next(name for name, stages in BUCKETS.items() if s in stages)
         cats = {TOTAL, stage(s), channel(c), channel(c, bucket), channel(None, bucket)}
         by_cs[(c, s)] = [INDEX[cat] for cat in cats]
+    # A value the statistics do not know (a channel retired since, say) counts under
+    # "other", "not stated", "new" or "no decision", so that every total stays whole.
     for (month, dept, c, s), n in counts.channel_stage.items():
         if month in months:
-            yield month, dept, by_cs[(c, s)], n
+            key = (c if c in CHANNELS else "other", s if s in STAGES else "new")
+            yield month, dept, by_cs[key], n
     for (month, dept, g), n in counts.gender.items():
         if month in months:
-            yield month, dept, [INDEX[gender(g)]], n
+            yield month, dept, [INDEX[gender(g if g in GENDERS else "not_stated")]], n
     for (month, dept, o), n in counts.outcome.items():
         if month in months:
-            yield month, dept, [INDEX[outcome(o)]], n
+            yield month, dept, [INDEX[outcome(o if o in OUTCOMES else "none")]], n
 
 
 def _fill(cube: Cube, counts: Counts) -> None:

@@ -243,3 +243,17 @@ def test_the_audit_finds_a_difference():
     published = [frozenset("abc"), frozenset("a"), frozenset("b")]
     assert derivable(published, [frozenset("c")]) == [frozenset("c")]
     assert derivable(published[:2], [frozenset("c")]) == []
+
+
+def test_values_the_statistics_do_not_know_count_under_other():
+    counts = to_counts([("2025-03", "People", "female", "linkedin", "new", "rejected", 12)])
+    counts.channel_stage[("2025-03", "People", "fax", "interview")] += 11
+    counts.gender[("2025-03", "People", "")] += 11
+    counts.outcome[("2025-03", "People", "lost")] += 11
+    cube = disclosure.build(counts, k=10, until=UNTIL)
+    assert cube.values[("2025-03", "People", disclosure.INDEX[disclosure.channel("other")])] == 11
+    assert (
+        cube.values[("2025-03", "People", disclosure.INDEX[disclosure.gender("not_stated")])] == 11
+    )
+    assert cube.values[("2025-03", "People", disclosure.INDEX[disclosure.outcome("none")])] == 11
+    assert cube.values[("2025-03", "People", disclosure.INDEX[TOTAL])] == 23
