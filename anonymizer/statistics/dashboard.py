@@ -299,8 +299,9 @@ def view(cube: Cube, period: periods.Period, department: str | None) -> list[Tab
     outcomes.rows.append([_("Total"), total, ""])
     tables.append(outcomes)
 
-    months_filter = None if period.level == "all" else period.months(cube.tree)
-    days = queries.day_histograms(months_filter, department)
+    # The months of the period that the cube covers: never the month in progress.
+    covered = period.months(cube.tree)
+    days = queries.day_histograms(covered, department) if covered else {"decision": {}, "hire": {}}
     durations = Table(
         "durations",
         _("Median days from application"),

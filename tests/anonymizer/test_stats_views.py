@@ -285,7 +285,8 @@ def test_the_month_in_progress_is_never_shown(client, mia, vacancy_a, time_machi
     statistics([(4, "People", "male", "linkedin", "new", "rejected", 3, 12)])
     ApplicationStatistic.objects.filter(month=date(2025, 4, 1)).update(month=date(2026, 4, 1))
     for n in range(15):
-        apply(_person(n), vacancy_a, at=berlin(2026, 5, 2 + n % 10, 9, 0))
+        application = apply(_person(n), vacancy_a, at=berlin(2026, 5, 2 + n % 10, 9, 0))
+        decide(application, "rejected", at=berlin(2026, 5, 19, 9, 0), communicated=None)
     client.force_login(mia)
     cube = dashboard.protected_cube()
     assert cube.until == "2026-04"
@@ -295,6 +296,8 @@ def test_the_month_in_progress_is_never_shown(client, mia, vacancy_a, time_machi
     counts = {value for _period, value in rows[1:]}
     assert not counts & {"15", "27"}  # May's fifteen are in no count
     assert cube.values[("all", None, 0)] == 12
+    durations = read_csv(client.get(reverse("stats_csv", args=["durations"])))
+    assert durations[1] == ["To a decision", "3"]  # April's, not May's weeks
     response = client.get(reverse("stats_dashboard"), {"period": "2026-05"})
     assert response.status_code == 400
 
