@@ -86,10 +86,10 @@ class _StreamingMixin:
 
 
 def _use_kernel_timeouts(sock: socket.socket, timeout: float | None) -> bool:
-    """Make the socket blocking with its timeouts enforced by the kernel: each send or
-    receive that makes no progress for `timeout` seconds fails with EAGAIN (an OSError,
-    as Python's own timeout is). False, the socket left with Python's timeout, where
-    the options cannot be set."""
+    """Make the socket blocking with its timeouts enforced by the kernel: the upload
+    must reach clamd, and its answer come back, within `timeout` seconds each (a
+    receive that times out fails with EAGAIN, an OSError as Python's own timeout is).
+    False, the socket left with Python's timeout, where the options cannot be set."""
     if timeout is None or not sys.platform.startswith("linux"):
         return False
     seconds = int(timeout)
@@ -104,18 +104,16 @@ def _use_kernel_timeouts(sock: socket.socket, timeout: float | None) -> bool:
 
 
 def _sendmsg_all(sock: socket.socket, buffers: list[bytes | memoryview]) -> None:
-    """sendmsg() until every buffer is sent: a blocking sendmsg() returns early only
-    when its timeout expired after some progress (without any, it raises)."""
+    """Send every buffer, in one sendmsg() per UIO_MAXIOV buffers. A blocking sendmsg()
+    returns before the end only when its timeout ran out (clamd stopped reading, or
+    read too slowly to take the upload within the timeout): that is a timeout, as
+    Python's own would be, and not a reason to wait once more."""
     while buffers:
-        sent = sock.sendmsg(buffers[:_IOV_MAX])
-        while sent:
-            first = buffers[0]
-            if sent >= len(first):
-                sent -= len(first)
-                buffers.pop(0)
-            else:
-                buffers[0] = memoryview(first)[sent:]
-                sent = 0
+        batch = buffers[:_IOV_MAX]
+        sent = sock.sendmsg(batch)
+        if sent < sum(len(memoryview(buffer)) for buffer in batch):
+            raise TimeoutError("clamd did not take the upload in time")
+        del buffers[:_IOV_MAX]
 
 
 def _receive_line(sock: socket.socket) -> str:

@@ -72,6 +72,32 @@ def test_the_stream_reader_gives_the_same_bytes_to_small_and_large_reads(ring):
         assert decrypt(ciphertext, blob, document_id, ring) == plaintext
 
 
+@pytest.mark.parametrize("size", [0, 1, CHUNK, 3 * CHUNK + 100])
+def test_blocks_give_the_bytes_of_read_and_the_announced_size(size, ring):
+    """What a local store writes (views of the reader's buffer, no copies) is the
+    ciphertext read() gives, and its length is what the reader announced."""
+    plaintext, document_id = os.urandom(size), uuid.uuid4()
+    data_key, data_key_id = crypto.new_data_key()
+
+    def reader(source):
+        return crypto.EncryptingReader(
+            source,
+            data_key=data_key,
+            data_key_id=data_key_id,
+            document_id=document_id,
+            chunk_size=CHUNK,
+        )
+
+    from_blocks = b"".join(bytes(block) for block in reader(plaintext).blocks())
+    assert reader(plaintext).size == len(from_blocks) == crypto.ciphertext_size(size, CHUNK)
+    assert reader(io.BytesIO(plaintext)).size is None  # a stream's length is not known
+    blob = crypto.wrap_data_key(data_key, data_key_id, document_id=document_id, ring=ring).blob
+    assert decrypt(from_blocks, blob, document_id, ring) == plaintext
+    partly_read = reader(plaintext)  # blocks() continues where read() stopped
+    rest = partly_read.read(5) + b"".join(bytes(block) for block in partly_read.blocks())
+    assert decrypt(rest, blob, document_id, ring) == plaintext
+
+
 def test_the_ciphertext_hides_the_plaintext(ring):
     plaintext = b"Curriculum vitae of Zoe Nunez, born 1990. " * 200
     ciphertext, _ = encrypt(plaintext, uuid.uuid4(), ring)
