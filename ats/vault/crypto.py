@@ -177,9 +177,6 @@ class EncryptingReader(io.RawIOBase):
         self._pending = self._take_chunk()  # one chunk ahead, to know which one is last
         self._out = memoryview(self._header)
         self._done = False
-        # The ciphertext's length when the plaintext's is known (a buffer), so that a
-        # store can reserve the space at once; None for a stream.
-        self.size = ciphertext_size(len(self._view), chunk_size) if self._view is not None else None
 
     def readable(self) -> bool:
         return True

@@ -6,7 +6,6 @@ Object keys are random and never reused; they carry no name, no id and no date.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -52,13 +51,12 @@ def put(key: str, ciphertext: BinaryIO) -> None:
 def _put_local(storage: FileSystemStorage, key: str, ciphertext: BinaryIO) -> None:
     """FileSystemStorage.save() without its copies: the encrypted records are written
     straight from the cipher's buffer with os.write, into a file created exclusively
-    (O_EXCL: never over another object) and private from its first byte, its full size
-    reserved first when known (one allocation instead of one per write). Django's save
+    (O_EXCL: never over another object) and private from its first byte. Django's save
     goes through File.chunks(), a fresh bytes object per chunk, a buffered writer and a
     chmod after the content is written; this is the same result (path checks,
-    directory and file modes, the storage root's group) at a fraction of the cost,
-    measured in tests/bench/test_vault_intake.py. A failed write removes the partial
-    file, so no truncated object outlives the error."""
+    directory and file modes, the storage root's group) for less (docs/benchmarks.md,
+    "Vault"). A failed write removes the partial file, so no truncated object outlives
+    the error."""
     path = storage.path(key)  # refuses a key outside the storage root
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
@@ -75,21 +73,9 @@ def _put_local(storage: FileSystemStorage, key: str, ciphertext: BinaryIO) -> No
     try:
         if mode is not None:
             os.fchmod(fd, mode)
-        size = ciphertext.size if isinstance(ciphertext, EncryptingReader) else None
-        if size and hasattr(os, "posix_fallocate"):
-            try:
-                os.posix_fallocate(fd, 0, size)
-            except OSError as exc:
-                if exc.errno not in _NO_FALLOCATE:
-                    raise
-        written = 0
         for block in _blocks(ciphertext):
             while len(block):
-                n = os.write(fd, block)
-                written += n
-                block = block[n:]
-        if size != written:
-            os.ftruncate(fd, written)
+                block = block[os.write(fd, block) :]
         _group_of_the_root(storage, fd)
     except BaseException:
         os.close(fd)
@@ -97,10 +83,6 @@ def _put_local(storage: FileSystemStorage, key: str, ciphertext: BinaryIO) -> No
             os.unlink(path)
         raise
     os.close(fd)
-
-
-# The file system cannot reserve space (glibc then writes zeros itself, or refuses).
-_NO_FALLOCATE = {errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 
 
 def _blocks(ciphertext: BinaryIO) -> Iterator[memoryview]:
