@@ -1,8 +1,8 @@
 """The pool search keeps its index current by listening (connected in
-talentpool.apps.ready()): a document stored at intake, an entry created or changed, an
-indexed text deleted, a candidate's name or email changed. A receiver never fails the
-write that triggered it: a search that misses a document is better than a lost
-application; the failure is logged by id."""
+talentpool.apps.ready()): a document stored at intake or found clean on its rescan, an
+entry created or changed, an indexed text deleted, a candidate's name or email changed.
+A receiver never fails the write that triggered it: a search that misses a document is
+better than a lost application; the failure is logged by id."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import logging
 from django.db.models.signals import post_delete, post_save
 
 from ats.models import Candidate, Document
-from ats.signals import document_stored
+from ats.signals import document_scanned_clean, document_stored
 from talentpool.models import DocumentText, TalentPoolEntry
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,16 @@ def on_document_stored(sender, *, document: Document, plaintext, **kwargs) -> No
 
     try:
         document_stored_index(document=document, plaintext=plaintext)
+    except Exception as exc:
+        logger.warning("pool search: document %s not indexed (%s)", document.pk, type(exc).__name__)
+
+
+def on_document_scanned_clean(sender, *, document: Document, **kwargs) -> None:
+    """A document that was pending at intake is clean now: the member's search finds it."""
+    from talentpool.search import document_scanned_index
+
+    try:
+        document_scanned_index(document=document)
     except Exception as exc:
         logger.warning("pool search: document %s not indexed (%s)", document.pk, type(exc).__name__)
 
@@ -65,6 +75,9 @@ def on_candidate_saved(sender, *, instance: Candidate, created: bool, **kwargs) 
 
 def connect() -> None:
     document_stored.connect(on_document_stored, dispatch_uid="talentpool-index-document")
+    document_scanned_clean.connect(
+        on_document_scanned_clean, dispatch_uid="talentpool-index-rescanned"
+    )
     post_save.connect(on_entry_saved, sender=TalentPoolEntry, dispatch_uid="talentpool-index")
     post_delete.connect(on_text_deleted, sender=DocumentText, dispatch_uid="talentpool-unindex")
     post_save.connect(on_candidate_saved, sender=Candidate, dispatch_uid="talentpool-profile")

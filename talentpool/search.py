@@ -229,6 +229,18 @@ def document_stored_index(*, document: Document, plaintext: bytes | memoryview) 
     return True
 
 
+def document_scanned_index(*, document: Document) -> bool:
+    """A document stored as pending (the scanner was down at intake) was found clean on
+    its rescan: index it for a current pool member, decrypting it through the vault's
+    reader (pool_index_entry). False when there was nothing to do."""
+    if document.scan_status not in _INDEXABLE:
+        return False
+    entry = current_entry_of(document.application.candidate_id)
+    if entry is None:
+        return False
+    return pool_index_entry(entry) > 0
+
+
 # --- Searching ---------------------------------------------------------------------------
 
 

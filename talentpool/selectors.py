@@ -32,16 +32,40 @@ def pool_vacancies_of(user: AbstractBaseUser) -> QuerySet[Vacancy]:
     return Vacancy.objects.filter(hiring_managers=user).exclude(status=Vacancy.Status.CLOSED)
 
 
+def restricted_member() -> Exists:
+    """True for an entry whose person restricted processing (Art. 18, ats.restrictions)
+    beyond one application: a restriction not lifted that a restriction request about
+    all of the person's applications placed (the self-service's "all my applications",
+    or HR under such a request), or one on the entry's own pool-form application, which
+    exists only for the pool. A restriction of one ordinary application freezes that
+    application alone (the workspace hides it); the membership rests on its own
+    consent and stays. A subquery, so the search adds no join and no duplicate rows."""
+    from ats.models import DataRequest, Restriction
+
+    person_wide = Restriction.objects.filter(
+        application__candidate=OuterRef("candidate_id"),
+        lifted_at=None,
+        request__kind=DataRequest.Kind.RESTRICTION,
+        request__application__isnull=True,
+    )
+    own_application = Restriction.objects.filter(
+        application=OuterRef("application_id"), lifted_at=None
+    )
+    return Exists(person_wide) | Exists(own_application)
+
+
 def visible_pool_entries(user: AbstractBaseUser) -> QuerySet[TalentPoolEntry]:
     """HR: every current entry. A hiring manager: the current entries HR shared with a
-    vacancy of theirs (pool_vacancies_of). Management and everyone else: none."""
+    vacancy of theirs (pool_vacancies_of). Management and everyone else: none. A member
+    whose processing is restricted (restricted_member) is out for everyone, search and
+    member file alike, until HR lifts the restriction."""
     if is_hr(user):
-        return current_pool_entries()
+        return current_pool_entries().exclude(restricted_member())
     if has_role(user, HIRING_MANAGER):
         shared = TalentPoolEntry.shared_with.through.objects.filter(
             talentpoolentry_id=OuterRef("pk"), vacancy__in=pool_vacancies_of(user)
         )
-        return current_pool_entries().filter(Exists(shared))
+        return current_pool_entries().filter(Exists(shared)).exclude(restricted_member())
     return TalentPoolEntry.objects.none()
 
 

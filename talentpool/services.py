@@ -92,13 +92,13 @@ def _clean_list(values: Iterable[str], *, limit: int = 30, length: int = 60) -> 
 
 
 def _clear_search_data(entry: TalentPoolEntry) -> None:
-    """An ended entry leaves the search at once: its indexed document texts go, its
-    sharing with vacancies ends, and its own search vector (when the search has one)
-    is emptied."""
-    entry.texts.all().delete()
+    """An ended entry leaves the search at once: its indexed document texts (lexemes or
+    sealed text) go, its sharing with vacancies ends, and both its vectors are emptied
+    (talentpool.search.pool_unindex_entry)."""
+    from talentpool.search import pool_unindex_entry
+
+    pool_unindex_entry(entry)
     entry.shared_with.clear()
-    if any(f.name == "search_vector" for f in TalentPoolEntry._meta.concrete_fields):
-        TalentPoolEntry.objects.filter(pk=entry.pk).update(search_vector=None)
 
 
 # --- Joining ---------------------------------------------------------------------------------

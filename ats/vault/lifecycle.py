@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ats.models import AuditEvent, Document
+from ats.signals import document_scanned_clean
 from ats.vault import crypto, scanner, storage
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ def document_rescan(*, document: Document) -> str:
         Document.objects.filter(pk=document.pk).update(
             scan_status=Document.ScanStatus.CLEAN, scanned_at=now, next_scan_at=None
         )
+        document.scan_status, document.scanned_at = Document.ScanStatus.CLEAN, now
+        document.next_scan_at = None
+        document_scanned_clean.send(sender=Document, document=document)
         return Document.ScanStatus.CLEAN
     status = (
         Document.ScanStatus.INFECTED
