@@ -30,9 +30,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, FloatField, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 from ats.models import Document
 from ats.vault import crypto
@@ -243,6 +247,10 @@ def document_scanned_index(*, document: Document) -> bool:
 
 # --- Searching ---------------------------------------------------------------------------
 
+# The search page counts the matches up to this many and says "more than" beyond: a full
+# count of a word found in nearly every CV costs as much as the search itself.
+COUNT_CAP = 1000
+
 
 @dataclass(frozen=True)
 class PoolQuery:
@@ -264,100 +272,194 @@ def _literal(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_texts(query: PoolQuery) -> tuple[str, str, str]:
-    """(the words' query for to_tsquery, the filters' query and the exact-skill query
-    as tsquery literals). Every word comes from `words`, letters and digits only, so no
-    tsquery syntax can be injected."""
-    text = " & ".join(f"{word}:*" for word in query.text_words())
+@dataclass(frozen=True)
+class TsQueries:
+    """A PoolQuery as tsquery texts. Every word comes from `words`, letters and digits
+    only, so no tsquery syntax can be injected."""
+
+    every_word: str  # for to_tsquery: each word a prefix, all of them required
+    any_word: str  # the same, one of them enough (what makes a profile match)
+    filters: str  # the skill and tag lexemes, as tsquery literals, all required
+    exact: str  # the whole text as one skill lexeme
+
+
+def tsquery_texts(query: PoolQuery) -> TsQueries:
+    wanted = query.text_words()
+    prefixes = [f"{word}:*" for word in wanted]
     filters = [_literal(label_lexeme(SKILL, s)) for s in query.skills if words(s)]
     filters += [_literal(label_lexeme(TAG, t)) for t in query.tags if words(t)]
-    wanted = query.text_words()
-    exact = _literal(label_lexeme(SKILL, " ".join(wanted))) if wanted else ""
-    return text, " & ".join(filters), exact
+    return TsQueries(
+        every_word=" & ".join(prefixes),
+        any_word=" | ".join(prefixes),
+        filters=" & ".join(filters),
+        exact=_literal(label_lexeme(SKILL, " ".join(wanted))) if wanted else "",
+    )
 
 
 def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
-    """The members among `entries` (a visible_pool_entries queryset) that match, best
-    first: a QuerySet on PostgreSQL, a list from the SQLite fallback."""
+    """The members among `entries` (a visible_pool_entries queryset) that match, in the
+    search's order (docs/talent-pool.md, "Search"):
+
+    1. profile matches: members with a query word among their skills, tags, name, email
+       or location (and every word somewhere), an exact skill match first, then by
+       ts_rank over those fields (skills A, tags B, the rest C);
+    2. then the members whom only their documents' text matches, soonest expiry first.
+
+    Without words: every member that passes the filters, soonest expiry first. On
+    PostgreSQL a PoolResults (sliceable and countable, what the paginator needs) or a
+    QuerySet; a list from the SQLite fallback."""
     if query.location.strip():
         entries = entries.filter(location__icontains=query.location.strip())
     if query.expiring_within_days is not None:
         entries = entries.filter(
             expires_at__lte=timezone.now() + timedelta(days=query.expiring_within_days)
         )
-    text, filters, exact = tsquery_texts(query)
+    ts = tsquery_texts(query)
     # The vectors are never shown; the 25 candidates of a page are fetched by id after
     # the page is cut, not joined to every match before it.
     entries = entries.defer("search_vector", "profile_vector").prefetch_related("candidate")
-    if not (text or filters):
+    if not (ts.every_word or ts.filters):
         return entries.order_by("expires_at", "pk")
     if on_postgresql():
-        return _search_postgresql(entries, text, filters, exact)
+        return _search_postgresql(entries, ts)
     return _search_python(entries, query)
 
 
+class CappedPaginator(Paginator):
+    """A paginator that counts the results up to COUNT_CAP + 1 only: beyond COUNT_CAP
+    it shows COUNT_CAP results (40 pages of 25) and `capped` says there are more."""
+
+    cap = COUNT_CAP
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        results = self.object_list
+        if isinstance(results, PoolResults):
+            found = results.count(upto=self.cap + 1)
+        elif isinstance(results, QuerySet):
+            found = results.order_by()[: self.cap + 1].count()
+        else:
+            found = len(results)
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+    @property
+    def capped_note(self) -> str:
+        """What the page says when the count was capped (empty otherwise)."""
+        if not self.capped:
+            return ""
+        return gettext(
+            "More than %(count)s members match; only the first %(count)s are listed. "
+            "Add a word or a filter to narrow the search."
+        ) % {"count": number_format(self.cap, force_grouping=True)}
+
+
 def pool_search_page(entries: QuerySet[TalentPoolEntry], query: PoolQuery, number, per_page=25):
-    """One page of pool_search's results (a django.core.paginator.Page, its objects and
-    the paginator's count evaluated).
-
-    On PostgreSQL both queries run with sequential scans off (SET LOCAL, in their own
-    transaction): for a common word the planner expects to read most rows anyway and
-    picks a sequential scan, not counting that each row's vector with its CV words is
-    stored out of line and must be fetched and decompressed to be tested, about ten
-    times slower than the GIN index, which answers without reading them
-    (docs/talent-pool.md)."""
-    from django.core.paginator import Paginator
-
+    """One page of pool_search's results: a django.core.paginator.Page of a
+    CappedPaginator, its objects and the paginator's (capped) count evaluated."""
     results = pool_search(entries, query)
-    if not on_postgresql():
-        return Paginator(results, per_page).get_page(number)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        page = Paginator(results, per_page).get_page(number)
-        page.object_list = list(page.object_list)
-        page.paginator.count  # noqa: B018 (a cached property: evaluated here)
+    page = CappedPaginator(results, per_page).get_page(number)
+    page.object_list = list(page.object_list)
     return page
 
 
-def _search_postgresql(entries: QuerySet[TalentPoolEntry], text: str, filters: str, exact: str):
-    from django.db.models import BooleanField, FloatField, Value
+class PoolResults:
+    """A text search's results on PostgreSQL, in two parts fetched separately, so that
+    a page never ranks or counts more than it must:
+
+    - `ranked`: the profile matches, ranked. The profile vector is small and stored
+      inline, under its own GIN index: ranking even thousands of them is cheap.
+    - `rest`: the other matches (the words only in documents), soonest expiry first:
+      an order the expiry index gives, so PostgreSQL stops after the page's rows.
+
+    A slice is the ranked part's rows, then the rest's; `count(upto=N)` counts at most
+    N matches (a LIMIT-ed subquery)."""
+
+    ordered = True  # the paginator's check: the order is stable (it ends with the id)
+
+    def __init__(self, matches: QuerySet, ranked: QuerySet, rest: QuerySet):
+        self._matches, self._ranked, self._rest = matches, ranked, rest
+        self._ranked_count: int | None = None
+
+    def count(self, upto: int | None = None) -> int:
+        matches = self._matches.order_by()
+        if upto is not None:
+            matches = matches[:upto]
+        return matches.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def ranked_count(self) -> int:
+        if self._ranked_count is None:
+            self._ranked_count = self._ranked.order_by().count()
+        return self._ranked_count
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        start, stop = key.start or 0, key.stop
+        if start < 0 or (stop is not None and stop < start) or key.step:
+            raise ValueError("PoolResults takes slices from 0 up, without step")
+        ranked = list(self._ranked[start:stop])
+        if stop is not None and len(ranked) == stop - start:
+            return ranked  # the page is all profile matches: the rest is not read
+        # How many profile matches there are: known from this slice unless it began
+        # after the last of them.
+        if ranked or start == 0:
+            self._ranked_count = start + len(ranked)
+        before = self.ranked_count()
+        rest_start = max(0, start - before)
+        rest_stop = None if stop is None else stop - before
+        return ranked + list(self._rest[rest_start:rest_stop])
+
+    def __iter__(self):
+        return iter(self[0:None])
+
+
+# The SQL of the search's conditions: constants, every value bound as a parameter.
+_PROFILE = '"talentpool_talentpoolentry"."profile_vector"'
+_WORDS_MATCH = (
+    "SELECT id FROM talentpool_talentpoolentry "  # noqa: S608 (CONFIG is a constant)
+    f"WHERE search_vector @@ to_tsquery('{CONFIG}', %s)"
+)
+_PROFILE_MATCH = f"{_PROFILE} @@ to_tsquery('{CONFIG}', %s)"
+# An entry without a profile vector (its indexing failed) is never a profile match.
+_NO_PROFILE_MATCH = f"NOT (coalesce({_PROFILE}, ''::tsvector) @@ to_tsquery('{CONFIG}', %s))"
+_LEXEMES_MATCH = f"{_PROFILE} @@ %s::tsquery"
+_PROFILE_RANK = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {_PROFILE}, to_tsquery('{CONFIG}', %s))"
+
+
+def _sql(sql: str, param: str, output_field=None):
     from django.db.models.expressions import RawSQL
 
-    # The SQL around the parameters is made of constants only; every value is bound.
-    parts, params = [], []
-    if text:
-        parts.append(f"to_tsquery('{CONFIG}', %s)")
-        params.append(text)
-    if filters:
-        parts.append("%s::tsquery")
-        params.append(filters)
-    query = " && ".join(parts)
-    # The match alone in a subquery, so that the GIN index answers it: next to other
-    # conditions (not ended, not expired) the planner prefers their indexes and tests
-    # each row's large vector, fetched out of line, instead.
-    entries = entries.filter(
-        pk__in=RawSQL(  # noqa: S611
-            f"SELECT id FROM talentpool_talentpoolentry WHERE search_vector @@ ({query})",  # noqa: S608
-            params,
-        )
-    )
-    if not text:
+    return RawSQL(sql, [param], output_field=output_field or BooleanField())  # noqa: S611
+
+
+def _search_postgresql(entries: QuerySet[TalentPoolEntry], ts: TsQueries):
+    if ts.filters:
+        # Skills and tags are whole lexemes of the small profile vector (its GIN index).
+        entries = entries.filter(_sql(_LEXEMES_MATCH, ts.filters))
+    if not ts.every_word:
         return entries.order_by("expires_at", "pk")
-    # Ranked on the small profile vector (skills, tags, profile: stored inline), not on
-    # the full one with every CV's words (large, stored out of line): a word found only
-    # in documents ranks 0, below any profile match, as weight D would rank it.
-    profile = '"talentpool_talentpoolentry"."profile_vector"'
-    return entries.annotate(
-        rank=RawSQL(  # noqa: S611
-            f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {profile}, to_tsquery('{CONFIG}', %s))",
-            [text],
-            output_field=FloatField(),
-        ),
-        exact_skill=RawSQL(f"{profile} @@ %s::tsquery", [exact], output_field=BooleanField())  # noqa: S611
-        if exact
-        else Value(False),
-    ).order_by("-exact_skill", "-rank", "expires_at", "pk")
+    # The words' match alone in a subquery, so that the GIN index answers it: next to
+    # other conditions (not ended, not expired) the planner would rather test each row's
+    # large vector, fetched out of line and decompressed (docs/talent-pool.md).
+    matches = entries.filter(pk__in=_sql(_WORDS_MATCH, ts.every_word, output_field=None))
+    ranked = (
+        matches.filter(_sql(_PROFILE_MATCH, ts.any_word))
+        .annotate(
+            exact_skill=_sql(_LEXEMES_MATCH, ts.exact),
+            rank=_sql(_PROFILE_RANK, ts.any_word, FloatField()),
+        )
+        .order_by("-exact_skill", "-rank", "expires_at", "pk")
+    )
+    rest = matches.filter(_sql(_NO_PROFILE_MATCH, ts.any_word)).order_by("expires_at", "pk")
+    return PoolResults(matches, ranked, rest)
 
 
 # --- The SQLite fallback -----------------------------------------------------------------
@@ -409,7 +511,7 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
         fields = _fields(entry, texts.get(entry.pk, []))
         if not (skills <= fields.skills and tags <= fields.tags):
             continue
-        rank = 0.0
+        rank = 0.0  # over the profile's fields only (A, B, C), as on PostgreSQL
         for word in wanted:
             weights = [
                 weight
@@ -418,10 +520,12 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
             ]
             if not weights:
                 break
-            rank += sum(WEIGHTS[w] for w in weights)
+            rank += sum(WEIGHTS[w] for w in weights if w != "D")
         else:
             entry.rank = rank
             entry.exact_skill = bool(wanted) and " ".join(wanted) in fields.skills
             found.append(entry)
-    found.sort(key=lambda e: (not e.exact_skill, -e.rank, e.expires_at, e.pk))
+    # Profile matches first (exact skill, then rank), then documents-only matches
+    # (rank 0), each by expiry: pool_search's order.
+    found.sort(key=lambda e: (not e.rank, not e.exact_skill, -e.rank, e.expires_at, e.pk))
     return found

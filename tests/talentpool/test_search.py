@@ -13,7 +13,15 @@ from django.db import connection
 from django.utils import timezone
 
 from talentpool.models import DocumentText, EndReason, TalentPoolEntry
-from talentpool.search import PoolQuery, fold, pool_index_entry, pool_search, words
+from talentpool.search import (
+    CappedPaginator,
+    PoolQuery,
+    fold,
+    pool_index_entry,
+    pool_search,
+    pool_search_page,
+    words,
+)
 from talentpool.selectors import visible_pool_entries
 from tests import services as test_services
 from tests import vault_files
@@ -228,3 +236,65 @@ def test_sqlite_seals_the_text(db, hanna, vault, vacancy_a):
     application_with(candidate, vacancy_a, [("cv.txt", vault_files.txt("Geheimer Lebenslauf"))])
     row = DocumentText.objects.get()
     assert b"Geheimer" not in bytes(row.sealed_text) and row.search_vector is None
+
+
+# --- The order in two parts, pages and the capped count ----------------------------------
+
+
+def with_cv_text(first: str, vacancy, text: str, **fields):
+    candidate = person(first)
+    application_with(candidate, vacancy, [("cv.txt", vault_files.txt(text + "\n"))])
+    return member(candidate, **fields)
+
+
+def test_profile_matches_come_first_then_document_matches_by_expiry(db, hanna, vault, vacancy_a):
+    with_cv_text("DocLate", vacancy_a, "Kotlin backend", days_left=100)
+    with_cv_text("DocEarly", vacancy_a, "Kotlin mobile", days_left=5)
+    member(person("Tagged"), tags=["kotlin"], days_left=150)
+    member(person("Skilled"), skills=["Kotlin"], days_left=120)
+    member(person("Placed"), location="Kotlinstadt", days_left=90)
+    # Profile matches by rank (exact skill, skills A, tags B, the rest C), then the
+    # members only their documents name, soonest expiry first, whatever their rank.
+    assert found(hanna, text="kotlin") == ["Skilled", "Tagged", "Placed", "DocEarly", "DocLate"]
+    # Every word must match somewhere; one in the profile makes a profile match.
+    assert found(hanna, text="kotlin mobile") == ["DocEarly"]
+    member(person("Both"), skills=["Kotlin"], tags=["mobile"], days_left=1)
+    assert found(hanna, text="kotlin mobile") == ["Both", "DocEarly"]
+
+
+def test_pages_run_on_from_the_ranked_part_into_the_rest(db, hanna, vault, vacancy_a):
+    for n in range(3):
+        member(person(f"Skill{n}"), skills=["Elixir"], days_left=50 + n)
+    for n in range(4):
+        with_cv_text(f"Cv{n}", vacancy_a, "Elixir Phoenix", days_left=10 + n)
+    everyone = found(hanna, text="elixir")
+    assert everyone == ["Skill0", "Skill1", "Skill2", "Cv0", "Cv1", "Cv2", "Cv3"]
+    paged = []
+    for number in (1, 2, 3, 4):
+        page = pool_search_page(visible_pool_entries(hanna), PoolQuery(text="elixir"), number, 2)
+        assert page.paginator.count == 7 and not page.paginator.capped
+        paged += [entry.candidate.first_name for entry in page]
+    assert paged == everyone
+    # A page that starts after the last profile match (the third page of 2 and 3).
+    page = pool_search_page(visible_pool_entries(hanna), PoolQuery(text="elixir"), 2, 4)
+    assert [entry.candidate.first_name for entry in page] == ["Cv1", "Cv2", "Cv3"]
+
+
+def test_the_count_stops_at_the_cap_and_says_so(db, hanna, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for n in range(5):
+        member(person(f"Many{n}"), skills=["Haskell"], days_left=20 + n)
+    member(person("Few"), skills=["Ocaml"])
+    for query in (PoolQuery(text="haskell"), PoolQuery(skills=["Haskell"]), PoolQuery()):
+        page = pool_search_page(visible_pool_entries(hanna), query, 1, 2)
+        assert (page.paginator.count, page.paginator.capped) == (3, True)
+        assert page.paginator.num_pages == 2
+        assert "More than 3 members match" in page.paginator.capped_note
+    last = pool_search_page(visible_pool_entries(hanna), PoolQuery(text="haskell"), 9, 2)
+    assert last.number == 2 and [e.candidate.first_name for e in last] == ["Many2"]
+    page = pool_search_page(visible_pool_entries(hanna), PoolQuery(text="ocaml"), 1, 2)
+    assert (page.paginator.count, page.paginator.capped, page.paginator.capped_note) == (
+        1,
+        False,
+        "",
+    )
