@@ -35,8 +35,10 @@ leaves every one of them protected. See docs/statistics.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from itertools import product
 
 from anonymizer.models import Outcome
@@ -129,23 +131,115 @@ class Figure:
         return self.status == PUBLISHED
 
 
-@dataclass
 class Cube:
-    k: int
-    years: list[int]
-    departments: list[str]
-    values: dict[tuple[str, str | None, int], int] = field(default_factory=dict)
-    suppressed: set[tuple[str, str | None, int]] = field(default_factory=set)
-    key: str = ""  # what the data's version is called in the cache
-    until: str = ""  # the last month the cube covers
-    tree: dict[str, list[str]] = field(default_factory=dict)  # the periods it covers
+    """Every cell of every view, flat: the cell (period, department, category) sits at
+    (node * D + department) * C + category, in the order of the period tree, the
+    departments (then the all-departments total) and CATEGORIES. Flat arrays rather
+    than a dict of tuples: the cube is filled, protected and pickled into the cache on
+    every change of the data, and ints in an array cost a fraction of keyed objects.
+
+    `values` and `suppressed` read it as a mapping and a set keyed by (period,
+    department, category index), as the tests and the audit read it."""
+
+    def __init__(
+        self,
+        *,
+        k: int,
+        years: list[int],
+        departments: list[str],
+        until: str = "",
+        tree: dict[str, list[str]] | None = None,
+    ):
+        self.k = k
+        self.years = years
+        self.departments = departments
+        self.key = ""  # what the data's version is called in the cache
+        self.until = until  # the last month the cube covers
+        self.tree = tree or {}  # the periods it covers
+        self.counts = array("q")  # per cell, flat (see above)
+        self.hidden = bytearray()  # 1 where a cell is suppressed
+
+    # Derived on first use (not pickled: rebuilt from the tree and departments).
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for name in ("_nodes", "_depts"):
+            state.pop(name, None)
+        return state
+
+    @property
+    def node_index(self) -> dict[str, int]:
+        nodes = self.__dict__.get("_nodes")
+        if nodes is None:
+            nodes = self._nodes = {node: i for i, node in enumerate(self.tree)}
+        return nodes
+
+    @property
+    def department_index(self) -> dict[str | None, int]:
+        depts = self.__dict__.get("_depts")
+        if depts is None:
+            depts = {name: i for i, name in enumerate(self.departments)}
+            depts[ALL_DEPARTMENTS] = len(self.departments)
+            self._depts = depts
+        return depts
+
+    def index(self, period: str, department: str | None, ci: int) -> int:
+        """The flat position of a cell; KeyError for a period or department not in it."""
+        depts = self.department_index
+        return (self.node_index[period] * len(depts) + depts[department]) * len(CATEGORIES) + ci
+
+    def keys(self) -> Iterator[tuple[str, str | None, int]]:
+        """Every cell's (period, department, category index), in flat order."""
+        return product(self.tree, [*self.departments, ALL_DEPARTMENTS], range(len(CATEGORIES)))
+
+    @property
+    def values(self) -> Mapping[tuple[str, str | None, int], int]:
+        return _Values(self)
+
+    @property
+    def suppressed(self) -> AbstractSet[tuple[str, str | None, int]]:
+        return _Suppressed(self)
 
     def figure(self, period: str, department: str | None, category: Category) -> Figure:
-        key = (period, department, INDEX[category])
-        value = self.values[key]
-        if key not in self.suppressed:
+        at = self.index(period, department, INDEX[category])
+        value = self.counts[at]
+        if not self.hidden[at]:
             return Figure(value, PUBLISHED)
         return Figure(None, FEWER if value < self.k else WITHHELD)
+
+
+class _Values(Mapping):
+    def __init__(self, cube: Cube):
+        self.cube = cube
+
+    def __getitem__(self, key):
+        try:
+            return self.cube.counts[self.cube.index(*key)]
+        except (KeyError, TypeError, ValueError):
+            raise KeyError(key) from None
+
+    def __iter__(self):
+        return self.cube.keys()
+
+    def __len__(self) -> int:
+        return len(self.cube.counts)
+
+
+class _Suppressed(AbstractSet):
+    def __init__(self, cube: Cube):
+        self.cube = cube
+
+    def __contains__(self, key) -> bool:
+        try:
+            return bool(self.cube.hidden[self.cube.index(*key)])
+        except (KeyError, TypeError, ValueError):
+            return False
+
+    def __iter__(self):
+        hidden = self.cube.hidden
+        return (key for at, key in enumerate(self.cube.keys()) if hidden[at])
+
+    def __len__(self) -> int:
+        return self.cube.hidden.count(1)
 
 
 def build(counts: Counts, *, k: int, until: str, extra_departments: Iterable[str] = ()) -> Cube:
@@ -167,49 +261,75 @@ def build(counts: Counts, *, k: int, until: str, extra_departments: Iterable[str
     return cube
 
 
-def _members(counts: Counts, months: set[str]):
-    """For each count of a month the cube covers: its month, department, the categories
-    it falls in, and n."""
-    by_cs: dict[tuple[str, str], list[int]] = {}
+def _member_categories() -> dict[tuple[str, str], tuple[int, ...]]:
+    """The categories an application of each channel and progress falls in."""
+    by_cs = {}
     for c, s in product(CHANNELS, STAGES):
         bucket = next(name for name, stages in BUCKETS.items() if s in stages)
         cats = {TOTAL, stage(s), channel(c), channel(c, bucket), channel(None, bucket)}
-        by_cs[(c, s)] = [INDEX[cat] for cat in cats]
+        by_cs[(c, s)] = tuple(sorted(INDEX[cat] for cat in cats))
+    return by_cs
+
+
+_BY_CHANNEL_STAGE = _member_categories()
+_BY_GENDER = {g: (INDEX[gender(g)],) for g in GENDERS}
+_BY_OUTCOME = {o: (INDEX[outcome(o)],) for o in OUTCOMES}
+
+
+def _members(counts: Counts, months: Container[str]):
+    """For each count of a month the cube covers: its month, department, the categories
+    it falls in, and n."""
     # A value the statistics do not know (a channel retired since, say) counts under
     # "other", "not stated", "new" or "no decision", so that every total stays whole.
+    by_cs, by_g, by_o = _BY_CHANNEL_STAGE, _BY_GENDER, _BY_OUTCOME
+    other_cs = {c: by_cs[(c, "new")] for c in CHANNELS}
     for (month, dept, c, s), n in counts.channel_stage.items():
         if month in months:
-            key = (c if c in CHANNELS else "other", s if s in STAGES else "new")
-            yield month, dept, by_cs[key], n
+            cats = by_cs.get((c, s))
+            if cats is None:
+                c = c if c in CHANNELS else "other"
+                cats = by_cs.get((c, s)) or other_cs[c]
+            yield month, dept, cats, n
+    not_stated = by_g["not_stated"]
     for (month, dept, g), n in counts.gender.items():
         if month in months:
-            yield month, dept, [INDEX[gender(g if g in GENDERS else "not_stated")]], n
+            yield month, dept, by_g.get(g, not_stated), n
+    none = by_o["none"]
     for (month, dept, o), n in counts.outcome.items():
         if month in months:
-            yield month, dept, [INDEX[outcome(o if o in OUTCOMES else "none")]], n
+            yield month, dept, by_o.get(o, none), n
 
 
 def _fill(cube: Cube, counts: Counts) -> None:
-    """Counts per month, department and category first; then summed up the periods and
-    into the all-departments total."""
-    tree = cube.tree
-    departments: list[str | None] = [*cube.departments, ALL_DEPARTMENTS]
-    base: dict[tuple[str, str | None, int], int] = {}
+    """Counts per month, department and category first; then each coarser period as the
+    sum of its children, and the all-departments total as the sum of the departments:
+    block by block of the flat array."""
+    tree, node_index, dept_index = cube.tree, cube.node_index, cube.department_index
+    n_cats, n_depts = len(CATEGORIES), len(dept_index)
+    block = n_depts * n_cats  # one period's cells
+    cells = [0] * (len(tree) * block)
     months = {node for node, children in tree.items() if not children}
-    get = base.get
     for month, dept, cats, n in _members(counts, months):
+        base = (node_index[month] * n_depts + dept_index[dept]) * n_cats
         for i in cats:
-            key = (month, dept, i)
-            base[key] = get(key, 0) + n
-    for (month, _dept, i), n in list(base.items()):
-        key = (month, ALL_DEPARTMENTS, i)
-        base[key] = get(key, 0) + n
-    values = dict.fromkeys(product(tree, departments, range(len(CATEGORIES))), 0)
-    ups = {month: periods.path_up(month) for month in tree if not tree[month]}
-    for (month, dept, i), n in base.items():
-        for node in ups[month]:
-            values[(node, dept, i)] += n
-    cube.values = values
+            cells[base + i] += n
+    total = (n_depts - 1) * n_cats  # the all-departments row within a block
+    for month in months:
+        start = node_index[month] * block
+        rows = [cells[start + r : start + r + n_cats] for r in range(0, total, n_cats)]
+        if rows:
+            cells[start + total : start + block] = list(map(sum, zip(*rows, strict=True)))
+    # Coarser periods after their children: quarters, then years, then all time.
+    for level in ("quarter", "year", "all"):
+        for node, children in tree.items():
+            if children and periods.level(node) == level:
+                starts = [node_index[child] * block for child in children]
+                start = node_index[node] * block
+                cells[start : start + block] = list(
+                    map(sum, zip(*(cells[s : s + block] for s in starts), strict=True))
+                )
+    cube.counts = array("q", cells)
+    cube.hidden = bytearray(len(cells))
 
 
 # --- Complementary suppression ---------------------------------------------------------
@@ -237,12 +357,6 @@ def _gamma_effects(gammas: dict[str, dict[str, int]]) -> list[tuple[int, int]]:
         if effect:
             touched.append((i, effect))
     return touched
-
-
-# The categories each change of the attributes touches, and the changes worth trying
-# per category: the same for every cube.
-_EFFECTS: dict[tuple[int, tuple[int, ...]], list[tuple[int, int]]] = {}
-_ATTRIBUTE_OPTIONS: dict[int, list[list[dict[str, int]]]] = {}
 
 
 def _attribute_options(category: Category) -> list[list[dict[str, int]]]:
@@ -275,125 +389,190 @@ def _attribute_options(category: Category) -> list[list[dict[str, int]]]:
     return per_dimension
 
 
-class _Protector:
-    def __init__(self, cube: Cube):
-        self.cube = cube
-        self.tree = cube.tree
-        self.parent = {node: periods.parent(node) for node in self.tree}
-        self.under = {node: _months_under(node, self.tree) for node in self.tree}
+class _Attributes:
+    """For a category: how many options each attribute has (sizes), and per choice of
+    one option each, the categories that change touches, with its sign there: the same
+    for every cube, so computed once per process, as the search asks for them."""
 
-    def weight(self, key) -> tuple[int, int]:
-        """What suppressing a cell costs: nothing if it is already suppressed."""
-        if key in self.cube.suppressed:
-            return (0, 0)
-        return (1, self.cube.values[key])
+    def __init__(self, ci: int):
+        self.options = _attribute_options(CATEGORIES[ci])
+        self.sizes = [len(dimension) for dimension in self.options]
+        self.known: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
+        self.cells: dict[tuple[int, ...], tuple[int, ...]] = {}
 
-    def leaf(self, node: str, dept, ci: int) -> str:
-        return min(self.under[node], key=lambda m: self.weight((m, dept, ci)))
-
-    def path(self, month: str, top: str | None) -> list[str]:
-        nodes, current = [], month
-        while current is not None:
-            nodes.append(current)
-            if current == top:
-                break
-            current = self.parent[current]
-        return nodes
-
-    def period_options(self, node: str, dept, ci: int) -> list[dict[str, int]]:
-        options = []
-        up = self.parent[node]
-        if up is not None:
-            siblings = [s for s in self.tree[up] if s != node]
-            siblings.sort(key=lambda s: self.weight((s, dept, ci)))
-            own = self.leaf(node, dept, ci)
-            for sibling in siblings[:4]:
-                other = self.leaf(sibling, dept, ci)
-                change = dict.fromkeys(self.path(own, node), 1)
-                change.update(dict.fromkeys(self.path(other, sibling), -1))
-                options.append(change)
-        own = self.leaf(node, dept, ci)
-        options.append(dict.fromkeys(self.path(own, None), 1))
-        return options
-
-    def department_options(self, period: str, dept, ci: int) -> list[dict]:
-        others = sorted(self.cube.departments, key=lambda d: self.weight((period, d, ci)))
-        if dept is ALL_DEPARTMENTS:
-            return [{d: 1, ALL_DEPARTMENTS: 1} for d in others[:4]]
-        options = [{dept: 1, d: -1} for d in others if d != dept][:4]
-        options.append({dept: 1, ALL_DEPARTMENTS: 1})
-        return options
-
-    def attribute_options(self, ci: int) -> list[list[dict[str, int]]]:
-        options = _ATTRIBUTE_OPTIONS.get(ci)
-        if options is None:
-            options = _ATTRIBUTE_OPTIONS[ci] = _attribute_options(CATEGORIES[ci])
-        return options
-
-    def effects(self, ci: int, choice: tuple[int, ...], options) -> list[tuple[int, int]]:
-        cached = _EFFECTS.get((ci, choice))
-        if cached is None:
+    def touched(self, choice: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+        found = self.known.get(choice)
+        if found is None:
             gammas = {
-                dim: options[n][c]
+                dim: self.options[n][c]
                 for n, (dim, c) in enumerate(zip(DIMENSIONS, choice, strict=True))
             }
-            cached = _EFFECTS[(ci, choice)] = _gamma_effects(gammas)
-        return cached
+            found = self.known[choice] = tuple(_gamma_effects(gammas))
+        return found
 
-    def protect(self, key: tuple[str, str | None, int]) -> None:
-        period, dept, ci = key
-        time_options = self.period_options(period, dept, ci)
-        dept_options = self.department_options(period, dept, ci)
-        attributes = self.attribute_options(ci)
-        choice = [0, 0, *([0] * len(DIMENSIONS))]
+    def categories(self, choice: tuple[int, ...]) -> tuple[int, ...]:
+        """The categories touched, without the signs (the cost does not depend on them)."""
+        found = self.cells.get(choice)
+        if found is None:
+            found = self.cells[choice] = tuple(ci for ci, _sign in self.touched(choice))
+        return found
 
-        seen: dict[tuple, tuple] = {}
-        suppressed, values = self.cube.suppressed, self.cube.values
 
-        def evaluate(choice: list[int]):
-            touched = self.effects(ci, tuple(choice[2:]), attributes)
-            # Many changes of an open attribute touch the same cells: tried once.
-            signature = (choice[0], choice[1], tuple(touched))
-            found = seen.get(signature)
-            if found is None:
-                cells = [
-                    (t, d, c)
-                    for t in time_options[choice[0]]
-                    for d in dept_options[choice[1]]
-                    for c, _sign in touched
-                ]
-                new = [values[cell] for cell in cells if cell not in suppressed]
-                found = seen[signature] = ((len(new), sum(new)), cells)
-            return found
+_ATTRIBUTES: dict[int, _Attributes] = {}
 
-        best, cells = evaluate(choice)
-        sizes = [len(time_options), len(dept_options), *(len(a) for a in attributes)]
-        for position, size in enumerate(sizes):
-            if best[0] == 0:
+
+def _attributes(ci: int) -> _Attributes:
+    found = _ATTRIBUTES.get(ci)
+    if found is None:
+        found = _ATTRIBUTES[ci] = _Attributes(ci)
+    return found
+
+
+class _Protector:
+    """The hypercube search on the flat cube. A cell's cost of suppression is one
+    number, `cost[at]`: 0 when it is suppressed already, else BIG plus its count, BIG
+    exceeding any sum of counts; so summing costs over a hypercube and comparing the
+    sums orders the candidates by (new cells suppressed, their total count), the
+    method's criterion, exactly."""
+
+    def __init__(self, cube: Cube):
+        self.cube = cube
+        tree = cube.tree
+        nodes = list(tree)
+        index = cube.node_index
+        self.n_depts = len(cube.department_index)
+        self.n_cats = len(CATEGORIES)
+        self.all_depts = self.n_depts - 1
+        self.real_depts = list(range(self.n_depts - 1))
+        counts, hidden = cube.counts, cube.hidden
+        big = (max(counts, default=0) + 1) * (len(counts) + 1)
+        self.cost = [0 if hidden[at] else big + value for at, value in enumerate(counts)]
+        self.children = [[index[c] for c in tree[node]] for node in nodes]
+        self.parent = [None if (p := periods.parent(node)) is None else index[p] for node in nodes]
+        self.under = [[index[m] for m in _months_under(node, tree)] for node in nodes]
+        # Each month's chain up to all time; a path from a month up to a node of level
+        # L is the chain's first depth[L] nodes.
+        self.chain = [[index[n] for n in periods.path_up(node)] for node in nodes]
+        depth = {"month": 1, "quarter": 2, "year": 3, "all": 4}
+        self.depth = [depth[periods.level(node)] for node in nodes]
+
+    def at(self, node: int, dept: int, ci: int) -> int:
+        return (node * self.n_depts + dept) * self.n_cats + ci
+
+    def leaf(self, node: int, dept: int, ci: int) -> int:
+        cost, at = self.cost, self.at
+        return min(self.under[node], key=lambda m: cost[at(m, dept, ci)])
+
+    def period_options(self, node: int, dept: int, ci: int) -> list[list[int]]:
+        """+1 in a month under the node and -1 in one under a sibling (the four
+        cheapest siblings), or +1 from a month all the way up: the nodes each touches."""
+        cost, at, chain, depth = self.cost, self.at, self.chain, self.depth
+        options = []
+        own = self.leaf(node, dept, ci)
+        up = self.parent[node]
+        if up is not None:
+            siblings = [s for s in self.children[up] if s != node]
+            siblings.sort(key=lambda s: cost[at(s, dept, ci)])
+            mine = chain[own][: depth[node]]
+            for sibling in siblings[:4]:
+                other = self.leaf(sibling, dept, ci)
+                options.append(mine + chain[other][: depth[sibling]])
+        options.append(chain[own])
+        return options
+
+    def department_options(self, node: int, dept: int, ci: int) -> list[list[int]]:
+        cost, at = self.cost, self.at
+        others = sorted(self.real_depts, key=lambda d: cost[at(node, d, ci)])
+        if dept == self.all_depts:
+            return [[d, dept] for d in others[:4]]
+        options = [[dept, d] for d in others if d != dept][:4]
+        options.append([dept, self.all_depts])
+        return options
+
+    def protect(self, node: int, dept: int, ci: int) -> None:
+        """The cheapest hypercube found by trying each dimension's options in turn, the
+        others kept (coordinate descent): periods, departments, then the attributes; a
+        candidate replaces the best only when strictly cheaper, and a cost of 0 (every
+        corner suppressed already) ends the search."""
+        time_options = self.period_options(node, dept, ci)
+        dept_options = self.department_options(node, dept, ci)
+        attributes = _attributes(ci)
+        cost, n_depts, n_cats = self.cost, self.n_depts, self.n_cats
+
+        def bases(t: int, d: int) -> list[int]:
+            depts = dept_options[d]
+            return [(node * n_depts + dept) * n_cats for node in time_options[t] for dept in depts]
+
+        def price(rows: list[int], cats: tuple[int, ...]) -> int:
+            return sum([cost[row + c] for row in rows for c in cats])
+
+        choice = (0,) * len(attributes.sizes)
+        cats = attributes.categories(choice)
+        t = d = 0
+        rows = bases(t, d)
+        best = price(rows, cats)
+        # Periods, then departments: each option gives cells never tried before.
+        for option in range(1, len(time_options)):
+            if not best:
+                break
+            found = price(bases(option, d), cats)
+            if found < best:
+                best, t = found, option
+        rows = bases(t, d)
+        if best:
+            for option in range(1, len(dept_options)):
+                trial = bases(t, option)
+                found = price(trial, cats)
+                if found < best:
+                    best, d, rows = found, option, trial
+                    if not best:
+                        break
+        # The attributes: many of their changes touch the same categories, tried once
+        # (a candidate tried before never beats the best, which is it or better).
+        seen = {cats}
+        for position, size in enumerate(attributes.sizes):
+            if not best:
                 break
             for option in range(size):
                 if option == choice[position]:
                     continue
-                trial = list(choice)
-                trial[position] = option
-                found, trial_cells = evaluate(trial)
+                trial = (*choice[:position], option, *choice[position + 1 :])
+                trial_cats = attributes.categories(trial)
+                if trial_cats in seen:
+                    continue
+                seen.add(trial_cats)
+                found = price(rows, trial_cats)
                 if found < best:
-                    best, cells, choice = found, trial_cells, trial
-                    if best[0] == 0:
+                    best, choice, cats = found, trial, trial_cats
+                    if not best:
                         break
-        self.cube.suppressed.update(cells)
+        hidden = self.cube.hidden
+        for row in rows:
+            for c in cats:
+                hidden[row + c] = 1
+                cost[row + c] = 0
 
 
 _LEVEL_ORDER = {"all": 0, "year": 1, "quarter": 2, "month": 3}
 
 
 def protect(cube: Cube) -> None:
-    """Primary suppression of every cell under k, then a protecting hypercube for each."""
-    primary = [key for key, value in cube.values.items() if value < cube.k]
-    cube.suppressed.update(primary)
+    """Primary suppression of every cell under k, then a protecting hypercube for each,
+    coarse periods first, then the all-departments cells before a department's."""
+    k, counts, hidden = cube.k, cube.counts, cube.hidden
+    primary = [at for at, value in enumerate(counts) if value < k]
+    for at in primary:
+        hidden[at] = 1
     if not cube.departments:
         return
     protector = _Protector(cube)
-    primary.sort(key=lambda key: (_LEVEL_ORDER[periods.level(key[0])], key[1] is not None))
-    for key in primary:
-        protector.protect(key)
+    n_depts, n_cats = protector.n_depts, len(CATEGORIES)
+    levels = [_LEVEL_ORDER[periods.level(node)] for node in cube.tree]
+    cells = []
+    for at in primary:
+        row, ci = divmod(at, n_cats)
+        node, dept = divmod(row, n_depts)
+        cells.append((levels[node], dept != protector.all_depts, node, dept, ci))
+    cells.sort(key=lambda cell: cell[:2])
+    for _level, _in_department, node, dept, ci in cells:
+        protector.protect(node, dept, ci)
