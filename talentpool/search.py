@@ -32,7 +32,7 @@ from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, FloatField, QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 CONFIG = "simple"
 MAX_QUERY_WORDS = 12
-WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}  # PostgreSQL's ts_rank defaults
+PROFILE_WEIGHTS = ("A", "B", "C")  # skills, tags, name, email and location
 _WORD = re.compile(r"[^\W_]+")
 _INDEXABLE = (Document.ScanStatus.CLEAN, Document.ScanStatus.NOT_SCANNED)
 
@@ -281,6 +281,9 @@ class TsQueries:
     any_word: str  # the same, one of them enough (what makes a profile match)
     filters: str  # the skill and tag lexemes, as tsquery literals, all required
     exact: str  # the whole text as one skill lexeme
+    # For each of the profile's weights (A skills, B tags, C name, email and location):
+    # one of the words with that weight, none with a higher one.
+    by_weight: dict[str, str] = field(default_factory=dict)
 
 
 def tsquery_texts(query: PoolQuery) -> TsQueries:
@@ -288,11 +291,17 @@ def tsquery_texts(query: PoolQuery) -> TsQueries:
     prefixes = [f"{word}:*" for word in wanted]
     filters = [_literal(label_lexeme(SKILL, s)) for s in query.skills if words(s)]
     filters += [_literal(label_lexeme(TAG, t)) for t in query.tags if words(t)]
+    by_weight, higher = {}, []
+    for weight in PROFILE_WEIGHTS:
+        weighted = "(" + " | ".join(f"{prefix}{weight}" for prefix in prefixes) + ")"
+        by_weight[weight] = " & ".join([weighted] + [f"!{h}" for h in higher])
+        higher.append(weighted)
     return TsQueries(
         every_word=" & ".join(prefixes),
         any_word=" | ".join(prefixes),
         filters=" & ".join(filters),
         exact=_literal(label_lexeme(SKILL, " ".join(wanted))) if wanted else "",
+        by_weight=by_weight if wanted else {},
     )
 
 
@@ -321,7 +330,7 @@ def pool_search(entries: QuerySet[TalentPoolEntry], query: PoolQuery):
     if not (ts.every_word or ts.filters):
         return entries.order_by("expires_at", "pk")
     if on_postgresql():
-        return _search_postgresql(entries, ts)
+        return _search_postgresql(entries, ts, len(query.text_words()))
     return _search_python(entries, query)
 
 
@@ -359,28 +368,37 @@ def pool_search_page(entries: QuerySet[TalentPoolEntry], query: PoolQuery, numbe
     """One page of pool_search's results: a django.core.paginator.Page of a
     CappedPaginator, its objects and the paginator's (capped) count evaluated."""
     results = pool_search(entries, query)
-    page = CappedPaginator(results, per_page).get_page(number)
-    page.object_list = list(page.object_list)
+    if not on_postgresql():
+        page = CappedPaginator(results, per_page).get_page(number)
+        page.object_list = list(page.object_list)
+        return page
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL jit = off")
+        page = CappedPaginator(results, per_page).get_page(number)
+        page.object_list = list(page.object_list)
     return page
 
 
 class PoolResults:
-    """A text search's results on PostgreSQL, in two parts fetched separately, so that
-    a page never ranks or counts more than it must:
+    """A text search's results on PostgreSQL, in parts fetched one after the other, so
+    that a page ranks, reads and counts no more than it needs:
 
-    - `ranked`: the profile matches, ranked. The profile vector is small and stored
-      inline, under its own GIN index: ranking even thousands of them is cheap.
-    - `rest`: the other matches (the words only in documents), soonest expiry first:
-      an order the expiry index gives, so PostgreSQL stops after the page's rows.
+    1. the exact skill matches, soonest expiry first: the small profile vector is
+       stored inline and the expiry index gives the order, so PostgreSQL reads rows
+       in that order and stops once the page is full;
+    2. the other profile matches, by ts_rank: few (a word among someone's tags, name
+       or place, or the start of a longer skill), found through the profile's index;
+    3. the rest (the words only in documents), soonest expiry first, as in 1.
 
-    A slice is the ranked part's rows, then the rest's; `count(upto=N)` counts at most
-    N matches (a LIMIT-ed subquery)."""
+    A slice takes the rows of each part in turn; a part's size is counted only when a
+    slice starts after its end. `count(upto=N)` counts at most N matches."""
 
     ordered = True  # the paginator's check: the order is stable (it ends with the id)
 
-    def __init__(self, matches: QuerySet, ranked: QuerySet, rest: QuerySet):
-        self._matches, self._ranked, self._rest = matches, ranked, rest
-        self._ranked_count: int | None = None
+    def __init__(self, matches: QuerySet, parts: list[QuerySet]):
+        self._matches, self._parts = matches, parts
+        self._sizes: dict[int, int] = {}
 
     def count(self, upto: int | None = None) -> int:
         matches = self._matches.order_by()
@@ -391,10 +409,10 @@ class PoolResults:
     def __len__(self) -> int:
         return self.count()
 
-    def ranked_count(self) -> int:
-        if self._ranked_count is None:
-            self._ranked_count = self._ranked.order_by().count()
-        return self._ranked_count
+    def _size(self, index: int) -> int:
+        if index not in self._sizes:
+            self._sizes[index] = self._parts[index].order_by().count()
+        return self._sizes[index]
 
     def __getitem__(self, key):
         if isinstance(key, int):
@@ -405,61 +423,76 @@ class PoolResults:
         start, stop = key.start or 0, key.stop
         if start < 0 or (stop is not None and stop < start) or key.step:
             raise ValueError("PoolResults takes slices from 0 up, without step")
-        ranked = list(self._ranked[start:stop])
-        if stop is not None and len(ranked) == stop - start:
-            return ranked  # the page is all profile matches: the rest is not read
-        # How many profile matches there are: known from this slice unless it began
-        # after the last of them.
-        if ranked or start == 0:
-            self._ranked_count = start + len(ranked)
-        before = self.ranked_count()
-        rest_start = max(0, start - before)
-        rest_stop = None if stop is None else stop - before
-        return ranked + list(self._rest[rest_start:rest_stop])
+        found, before = [], 0  # the rows of the parts before this one
+        for index, part in enumerate(self._parts):
+            first = max(0, start - before)
+            last = None if stop is None else stop - before
+            if last is not None and last <= 0:
+                break
+            rows = list(part[first:last])
+            found += rows
+            if last is not None and len(rows) == last - first:
+                break  # the slice is full: the parts after it are not read
+            if rows or first == 0:  # the part ends within the slice: its size is known
+                self._sizes[index] = first + len(rows)
+            before += self._size(index)
+        return found
 
     def __iter__(self):
         return iter(self[0:None])
 
 
 # The SQL of the search's conditions: constants, every value bound as a parameter.
-_PROFILE = '"talentpool_talentpoolentry"."profile_vector"'
-_WORDS_MATCH = (
-    "SELECT id FROM talentpool_talentpoolentry "  # noqa: S608 (CONFIG is a constant)
-    f"WHERE search_vector @@ to_tsquery('{CONFIG}', %s)"
+_TABLE = '"talentpool_talentpoolentry"'
+_WORDS_MATCH = f"{_TABLE}.\"search_vector\" @@ to_tsquery('{CONFIG}', %s)"
+_LEXEMES_MATCH = f'{_TABLE}."profile_vector" @@ %s::tsquery'
+# A word in the profile, not the whole text as one skill: one query, which the
+# profile's GIN index answers without reading the rows.
+_PROFILE_NOT_EXACT = (
+    f"{_TABLE}.\"profile_vector\" @@ (to_tsquery('{CONFIG}', %s) && !! %s::tsquery)"
 )
-_PROFILE_MATCH = f"{_PROFILE} @@ to_tsquery('{CONFIG}', %s)"
+# The same with weights (a word with this weight and none with a higher one). The index
+# does not store weights, so a weighted match makes PostgreSQL recheck every condition
+# of the index on the row, the full vector's included (fetched out of line and
+# decompressed): written as the function, the planner tests it on the row only (the
+# profile vector, small and inline) and keeps the index for the unweighted conditions.
+_PROFILE_WEIGHTED = (
+    f"ts_match_vq({_TABLE}.\"profile_vector\", to_tsquery('{CONFIG}', %s) && !! %s::tsquery)"
+)
 # An entry without a profile vector (its indexing failed) is never a profile match.
-_NO_PROFILE_MATCH = f"NOT (coalesce({_PROFILE}, ''::tsvector) @@ to_tsquery('{CONFIG}', %s))"
-_LEXEMES_MATCH = f"{_PROFILE} @@ %s::tsquery"
-_PROFILE_RANK = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {_PROFILE}, to_tsquery('{CONFIG}', %s))"
+_NO_PROFILE_MATCH = (
+    f"NOT (coalesce({_TABLE}.\"profile_vector\", ''::tsvector) @@ to_tsquery('{CONFIG}', %s))"
+)
 
 
-def _sql(sql: str, param: str, output_field=None):
+def _sql(sql: str, *params: str):
     from django.db.models.expressions import RawSQL
 
-    return RawSQL(sql, [param], output_field=output_field or BooleanField())  # noqa: S611
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
 
 
-def _search_postgresql(entries: QuerySet[TalentPoolEntry], ts: TsQueries):
+def _search_postgresql(entries: QuerySet[TalentPoolEntry], ts: TsQueries, n_words: int):
     if ts.filters:
         # Skills and tags are whole lexemes of the small profile vector (its GIN index).
         entries = entries.filter(_sql(_LEXEMES_MATCH, ts.filters))
     if not ts.every_word:
         return entries.order_by("expires_at", "pk")
-    # The words' match alone in a subquery, so that the GIN index answers it: next to
-    # other conditions (not ended, not expired) the planner would rather test each row's
-    # large vector, fetched out of line and decompressed (docs/talent-pool.md).
-    matches = entries.filter(pk__in=_sql(_WORDS_MATCH, ts.every_word, output_field=None))
-    ranked = (
-        matches.filter(_sql(_PROFILE_MATCH, ts.any_word))
-        .annotate(
-            exact_skill=_sql(_LEXEMES_MATCH, ts.exact),
-            rank=_sql(_PROFILE_RANK, ts.any_word, FloatField()),
-        )
-        .order_by("-exact_skill", "-rank", "expires_at", "pk")
-    )
-    rest = matches.filter(_sql(_NO_PROFILE_MATCH, ts.any_word)).order_by("expires_at", "pk")
-    return PoolResults(matches, ranked, rest)
+    matches = entries.filter(_sql(_WORDS_MATCH, ts.every_word))
+    # An exact skill holds every word of the text, in the profile and so in the full
+    # vector: no other condition needed.
+    parts = [entries.filter(_sql(_LEXEMES_MATCH, ts.exact))]
+    # A word in the profile, and every word in the full vector: with one word, the
+    # profile's index finds the rows (the profile's lexemes are the full vector's too);
+    # with more, the full vector's index, and the profile is tested on each row.
+    if n_words > 1:
+        profile_matches = matches
+    else:
+        profile_matches = entries.filter(_sql(_PROFILE_NOT_EXACT, ts.any_word, ts.exact))
+    for weight in PROFILE_WEIGHTS:
+        weighted = _sql(_PROFILE_WEIGHTED, ts.by_weight[weight], ts.exact)
+        parts.append(profile_matches.filter(weighted))
+    parts.append(matches.filter(_sql(_NO_PROFILE_MATCH, ts.any_word)))
+    return PoolResults(matches, [part.order_by("expires_at", "pk") for part in parts])
 
 
 # --- The SQLite fallback -----------------------------------------------------------------
@@ -511,7 +544,7 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
         fields = _fields(entry, texts.get(entry.pk, []))
         if not (skills <= fields.skills and tags <= fields.tags):
             continue
-        rank = 0.0  # over the profile's fields only (A, B, C), as on PostgreSQL
+        best = len(PROFILE_WEIGHTS)  # the best profile weight any word has
         for word in wanted:
             weights = [
                 weight
@@ -520,12 +553,12 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
             ]
             if not weights:
                 break
-            rank += sum(WEIGHTS[w] for w in weights if w != "D")
+            best = min([best] + [PROFILE_WEIGHTS.index(w) for w in weights if w != "D"])
         else:
-            entry.rank = rank
-            entry.exact_skill = bool(wanted) and " ".join(wanted) in fields.skills
+            exact = bool(wanted) and " ".join(wanted) in fields.skills
+            entry.tier = -1 if exact else best
             found.append(entry)
-    # Profile matches first (exact skill, then rank), then documents-only matches
-    # (rank 0), each by expiry: pool_search's order.
-    found.sort(key=lambda e: (not e.rank, not e.exact_skill, -e.rank, e.expires_at, e.pk))
+    # pool_search's order: exact skill, then a word among skills, tags, the rest of the
+    # profile, then in documents only; within each, soonest expiry first.
+    found.sort(key=lambda e: (e.tier, e.expires_at, e.pk))
     return found
