@@ -32,6 +32,12 @@ def is_hr(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, HR))
 
 
+def is_recruiter(user: AbstractBaseUser) -> bool:
+    """HR or a hiring manager: the people the workspace is for. Anyone else (management,
+    a staff user with no role) finds no page under /recruit/."""
+    return is_hr(user) or has_role(user, HIRING_MANAGER)
+
+
 def visible_vacancies(user: AbstractBaseUser) -> QuerySet[Vacancy]:
     """HR sees every vacancy; a hiring manager only those assigned to them; others none."""
     if is_hr(user):

@@ -186,7 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/recruit/"
+# Management lands on /stats/, recruiters on /recruit/ (ats.views.workspace.start).
+LOGIN_REDIRECT_URL = "/accounts/start/"
 LOGOUT_REDIRECT_URL = "/"
 
 # --- Languages, time -------------------------------------------------------------------
@@ -337,6 +338,13 @@ CELERY_BEAT_SCHEDULE = {
     "self-service-cleanup": {
         "task": "careers_site.self_service_cleanup",
         "schedule": 3600.0,
+    },
+    # Every 5 minutes (and after each retention run): the management statistics' cube
+    # rebuilt in the background if the data changed, so no reader waits for it.
+    "refresh-statistics": {
+        "task": "anonymizer.refresh_statistics",
+        "schedule": 300.0,
+        "options": {"expires": 300},
     },
 }
 

@@ -34,6 +34,7 @@ from ats.selectors import average_rating, is_hr, visible_applications, visible_v
 from ats.services.applications import application_erase_as_spam, special_category_answers
 from ats.services.decisions import decision_email_undelivered, erasure_date
 from ats.services.workspace import evaluation_add, note_add
+from ats.views.access import recruiter_required
 
 PAGE_SIZE = 50
 
@@ -65,6 +66,7 @@ def _filtered(request: HttpRequest) -> tuple[ApplicationFilterForm, object]:
 
 @require_safe
 @login_required
+@recruiter_required
 def application_list(request: HttpRequest) -> HttpResponse:
     form, applications = _filtered(request)
     paginator = Paginator(applications.values_list(*_Row.FIELDS), PAGE_SIZE)
@@ -153,6 +155,7 @@ class _Row:
 
 @require_safe
 @login_required
+@recruiter_required
 def application_export(request: HttpRequest) -> HttpResponse:
     """The list as it is filtered, as CSV; audited with the number of rows."""
     _form, applications = _filtered(request)

@@ -3,14 +3,25 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from ats.models import Document
-from ats.selectors import visible_documents, visible_vacancies
+from ats.selectors import MANAGEMENT, has_role, is_recruiter, visible_documents, visible_vacancies
 from ats.vault import scanner
+from ats.views.access import recruiter_required
 
 
 @login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: management on the statistics, everyone else on the
+    workspace (which is a 404 for a user with no role)."""
+    if has_role(request.user, MANAGEMENT) and not is_recruiter(request.user):
+        return redirect("stats_dashboard")
+    return redirect("workspace")
+
+
+@login_required
+@recruiter_required
 def home(request: HttpRequest) -> HttpResponse:
     vacancies = (
         visible_vacancies(request.user)

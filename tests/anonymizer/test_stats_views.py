@@ -76,7 +76,25 @@ def test_the_workspace_links_hr_to_the_statistics(client, hanna):
 
 # Recruiter routes without an object id; the object routes are covered for every persona
 # by tests/ats/test_permission_matrix.py.
-WORKSPACE_LISTS = {"workspace", "application_list", "application_export"}
+
+
+@pytest.mark.parametrize(
+    ("persona", "lands_on"), [("mia", "stats_dashboard"), ("hanna", "workspace")]
+)
+def test_a_login_lands_management_on_the_statistics_and_recruiters_on_the_workspace(
+    client, request, persona, lands_on
+):
+    user = request.getfixturevalue(persona)
+    user.set_password("a long enough password")
+    user.save()
+    response = client.post(
+        reverse("login"), {"username": user.get_username(), "password": "a long enough password"}
+    )
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"] == reverse(lands_on)
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -89,14 +107,6 @@ WORKSPACE_LISTS = {"workspace", "application_list", "application_export"}
     ids=lambda p: p.name,
 )
 def test_management_gets_404_on_recruiter_urls(client, request, mia, zoes_application, pattern):
-    if pattern.name in WORKSPACE_LISTS:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="the workspace's lists answer management with an empty list (200); "
-                "ats/views decides, not this app",
-            )
-        )
     client.force_login(mia)
     response = client.get(reverse(pattern.name))
     if response.status_code == 405:
