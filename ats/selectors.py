@@ -59,7 +59,13 @@ def visible_applications(user: AbstractBaseUser) -> QuerySet[Application]:
     if has_role(user, HIRING_MANAGER):
         # A communicated rejection is kept only for legal claims: HR's alone.
         return (
-            Application.objects.filter(vacancy__hiring_managers=user)
+            # The manager's vacancies as a subquery on the assignment table: no join
+            # through Vacancy on every list, board and search.
+            Application.objects.filter(
+                vacancy_id__in=Vacancy.hiring_managers.through.objects.filter(
+                    user_id=user.pk
+                ).values("vacancy_id")
+            )
             .filter(unrestricted())
             .exclude(decision=Application.Decision.REJECTED, decision_communicated_at__isnull=False)
         )

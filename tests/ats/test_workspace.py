@@ -7,7 +7,9 @@ def test_staff_log_in_and_land_in_the_workspace(client, hanna, vacancy_a):
     response = client.post(
         "/accounts/login/", {"username": "hanna", "password": "correct horse battery"}
     )
-    assert response.status_code == 302 and response["Location"] == "/recruit/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/start/"
+    landing = client.get(response["Location"])
+    assert landing.status_code == 302 and landing["Location"] == "/recruit/"
     page = client.get("/recruit/")
     assert page.status_code == 200
     assert b"Backend Engineer" in page.content
