@@ -4,12 +4,15 @@ protected cube: every count is a cube cell, shown only when the cube publishes i
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -71,6 +74,18 @@ def _sorted(counts: queries.Counts) -> tuple:
     )
 
 
+def _complete(counts: queries.Counts, until: str) -> queries.Counts:
+    """Only the complete months' counts: the cube covers nothing later, so an
+    application in the month in progress changes no key, builds no cube, and adds no
+    year or department to the filters before its month is over."""
+    return queries.Counts(
+        **{
+            name: Counter({key: n for key, n in getattr(counts, name).items() if key[0] <= until})
+            for name in ("channel_stage", "gender", "outcome")
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Summary:
     """What the filters need of a cube (small, read on every request): the full cube is
@@ -83,68 +98,139 @@ class Summary:
     tree: dict[str, list[str]]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Which cube the statistics pages show (kept in the cache under SNAPSHOT), and
+    what it was built from: a request never reads the counts while a snapshot younger
+    than STALE_SECONDS is there."""
+
+    key: str  # the cube's: a digest of everything the cube is built from
+    k: int
+    until: str
+    version: tuple[int, int] | None  # the erased statistics' (PostgreSQL), when read
+    live: str  # a digest of the live applications' counts of complete months
+    departments: str  # a digest of the departments the filter always offers
+    taken: float  # time.time() when the data was last read
+
+
+SNAPSHOT = "stats-snapshot"
+REFRESH_SECONDS = LIVE_SECONDS  # the background task's interval (CELERY_BEAT_SCHEDULE)
+STALE_SECONDS = 2 * LIVE_SECONDS  # a request takes a snapshot itself past this
+
 # The last cube this process used: a view of the same data needs no unpickling.
 _LAST: dict[str, Cube] = {}
 
 
 def current() -> Summary:
-    """The summary of the cube for the current data (building the cube if need be)."""
-    key, counts, live, k, until = _key()
-    summary = cache.get(f"stats-summary:{key}")
-    if summary is None:
-        summary = _summary(_cube(key, counts, live, k, until))
-        cache.set(f"stats-summary:{key}", summary, CACHE_SECONDS)
+    """The summary of the cube the pages show now: the latest snapshot's, taken by the
+    background task (anonymizer.tasks.refresh_statistics); taken here, with the cube
+    built if need be, only when there is none younger than STALE_SECONDS (the first
+    start, or no worker running)."""
+    snapshot = cache.get(SNAPSHOT)
+    if snapshot is None or _stale(snapshot):
+        snapshot = refresh()
+    summary = cache.get(f"stats-summary:{snapshot.key}")
+    if summary is None:  # evicted: the cube again (from the cache, or built anew)
+        summary = _summary(protected_cube())
     return summary
 
 
 def protected_cube() -> Cube:
-    """The cube for the current data. The same counts always give the same cube, so it
-    is kept in the cache under a key that changes with the data: on PostgreSQL the
-    erased statistics' version (kept by a trigger) and a digest of the live
-    applications' counts, read at most every LIVE_SECONDS; elsewhere all the counts.
-    A new key is a new cube; every view of one cube is protected together."""
-    return _cube(*_key())
+    """The cube the pages show now. The same counts always give the same cube, so it is
+    kept in the cache under a digest of what it is built from (k, the last complete
+    month, the departments offered and every count of the complete months); a new
+    digest is a new cube, and every view of one cube is protected together."""
+    snapshot = cache.get(SNAPSHOT)
+    if snapshot is None or _stale(snapshot):
+        snapshot = refresh()
+    cube = _cached_cube(snapshot.key)
+    if cube is None:  # evicted meanwhile: the counts read again
+        cube = _cached_cube(refresh(force=True).key)
+    return cube
 
 
-def _key() -> tuple:
+def _stale(snapshot: Snapshot) -> bool:
+    return snapshot.k != settings.ATS_STATS_MIN_CELL or time.time() - snapshot.taken > (
+        STALE_SECONDS
+    )
+
+
+def _cached_cube(key: str) -> Cube | None:
+    cube = _LAST.get(key) or cache.get(f"stats-cube:{key}")
+    if cube is not None:
+        _LAST.clear()
+        _LAST[key] = cube
+    return cube
+
+
+def refresh(*, force: bool = False, warm: bool = False) -> Snapshot:
+    """Read the data and make the pages show its cube: the background task's work
+    (every REFRESH_SECONDS and after each retention run), and a request's when no
+    snapshot is young enough.
+
+    The erased statistics' version and the live applications' counts are read first
+    (cheap); only when either changed since the last snapshot (or the month, k or the
+    departments did) are the erased counts read and, if their digest is new, the cube
+    built and protected. On PostgreSQL everything is read in one repeatable-read
+    transaction, so an erasure committed meanwhile is counted once, never as both
+    live and erased. `warm` computes the landing view (all time, all departments) in
+    every language, so the first reader finds it in the cache too."""
     k = settings.ATS_STATS_MIN_CELL
     until = periods.last_complete_month(timezone.localdate())
-    version = queries.erased_version()
-    if version is None:
-        live = queries.live_counts()
-        counts = queries.counts(live)
-        return _digest(k, until, _sorted(counts)), counts, live, k, until
-    live_digest, live = _live_snapshot()
-    return _digest(k, until, version, live_digest), None, live, k, until
-
-
-def _cube(key: str, counts, live, k: int, until: str) -> Cube:
-    cube = _LAST.get(key) or cache.get(f"stats-cube:{key}")
-    if cube is None:
-        cube = disclosure.build(
-            counts or queries.counts(live), k=k, until=until, extra_departments=_fixed()
+    previous = cache.get(SNAPSHOT)
+    with _consistent_read():
+        version = queries.erased_version()
+        fixed = _fixed()
+        live = _complete(queries.live_counts(), until)
+        live_digest, fixed_digest = _digest(_sorted(live)), _digest(fixed)
+        same = (
+            not force
+            and previous is not None
+            and version is not None
+            and (previous.k, previous.until, previous.version) == (k, until, version)
+            and (previous.live, previous.departments) == (live_digest, fixed_digest)
+            and cache.touch(f"stats-cube:{previous.key}", CACHE_SECONDS)
+            and cache.touch(f"stats-summary:{previous.key}", CACHE_SECONDS)
         )
-        cube.key = key
-        cache.set(f"stats-cube:{key}", cube, CACHE_SECONDS)
-    _LAST.clear()
-    _LAST[key] = cube
-    return cube
+        if same:
+            key = previous.key
+        else:
+            counts = _complete(queries.counts(live), until)
+            key = _digest(k, until, fixed, _sorted(counts))
+            if _cached_cube(key) is None:
+                cube = disclosure.build(counts, k=k, until=until, extra_departments=fixed)
+                cube.key = key
+                cache.set(f"stats-cube:{key}", cube, CACHE_SECONDS)
+                _LAST.clear()
+                _LAST[key] = cube
+            if not cache.touch(f"stats-summary:{key}", CACHE_SECONDS):
+                cache.set(f"stats-summary:{key}", _summary(_LAST[key]), CACHE_SECONDS)
+    snapshot = Snapshot(key, k, until, version, live_digest, fixed_digest, time.time())
+    if warm:
+        summary = cache.get(f"stats-summary:{key}")
+        landing = periods.parse(None, summary.tree)
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                cached_view(summary, landing, ALL_DEPARTMENTS)
+    cache.set(SNAPSHOT, snapshot, STALE_SECONDS)
+    return snapshot
+
+
+@contextmanager
+def _consistent_read():
+    """One repeatable-read transaction on PostgreSQL (unless a transaction is open
+    already, as in a test); elsewhere nothing."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _summary(cube: Cube) -> Summary:
     return Summary(cube.key, cube.k, cube.years, cube.departments, cube.tree)
-
-
-def _live_snapshot() -> tuple[str, queries.Counts]:
-    """The live applications' counts and their digest, read again after LIVE_SECONDS:
-    live statistics lag by at most that, and a busy workspace does not rebuild the
-    cube on every page of the statistics."""
-    snapshot = cache.get("stats-live")
-    if snapshot is None:
-        live = queries.live_counts()
-        snapshot = (_digest(_sorted(live)), live)
-        cache.set("stats-live", snapshot, LIVE_SECONDS)
-    return snapshot
 
 
 def cached_view(summary: Summary, period: periods.Period, department: str | None) -> list[Table]:
@@ -152,7 +238,7 @@ def cached_view(summary: Summary, period: periods.Period, department: str | None
     key = "stats-view:" + _digest(summary.key, period.key, department, get_language())
     tables = cache.get(key)
     if tables is None:
-        cube = _LAST.get(summary.key) or cache.get(f"stats-cube:{summary.key}")
+        cube = _cached_cube(summary.key)
         if cube is None:  # evicted meanwhile: this data's cube, built again
             cube = protected_cube()
         tables = view(cube, period, department)
