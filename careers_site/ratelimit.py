@@ -36,9 +36,7 @@ def allow(request: HttpRequest, *, scope: str, limit: int, window: int) -> bool:
 def allow_value(value: str, *, scope: str, limit: int, window: int) -> bool:
     """Like `allow`, keyed on a keyed hash of `value` (an email address, normalised by the
     caller) instead of the client's address: the value itself is never stored."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[
-        :32
-    ]
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}"
     cache.add(key, 0, timeout=window)
     try:

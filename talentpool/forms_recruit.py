@@ -18,7 +18,7 @@ EXPIRY_CHOICES = [
 
 
 def labels(value: str) -> list[str]:
-    """"Python, Machine Learning;  Go" -> ["Python", "Machine Learning", "Go"]."""
+    """ "Python, Machine Learning;  Go" -> ["Python", "Machine Learning", "Go"]."""
     return clean_labels(value.replace(";", ",").split(","))
 
 
