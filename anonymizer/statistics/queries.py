@@ -210,19 +210,21 @@ def _erased_from_rows(result: Counts) -> None:
 
 
 def _erased_from_rollup(result: Counts) -> None:
+    # The month key formatted by the database: twenty thousand rows, no date objects.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT grouping, month, department, a, b, n FROM {ROLLUP_TABLE} "  # noqa: S608
-            "WHERE grouping IN ('cs', 'g', 'o') AND n <> 0"
+            f"SELECT grouping, to_char(month, 'YYYY-MM'), department, a, b, n "  # noqa: S608
+            f"FROM {ROLLUP_TABLE} WHERE grouping IN ('cs', 'g', 'o') AND n <> 0"
         )
-        for grouping, month, dept, a, b, n in cursor.fetchall():
-            key = _month(month)
-            if grouping == "cs":
-                result.channel_stage[(key, dept, a, b)] += n
-            elif grouping == "g":
-                result.gender[(key, dept, a)] += n
-            else:
-                result.outcome[(key, dept, a)] += n
+        rows = cursor.fetchall()
+    channel_stage, gender, outcome = result.channel_stage, result.gender, result.outcome
+    for grouping, month, dept, a, b, n in rows:
+        if grouping == "cs":
+            channel_stage[(month, dept, a, b)] += n
+        elif grouping == "g":
+            gender[(month, dept, a)] += n
+        else:
+            outcome[(month, dept, a)] += n
 
 
 def _live(result: Counts) -> None:

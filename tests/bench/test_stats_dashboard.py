@@ -77,7 +77,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from anonymizer.statistics import dashboard
+from anonymizer import tasks
+from anonymizer.statistics import dashboard, disclosure, queries
 
 user = User.objects.create_user("bench-management")
 user.groups.add(Group.objects.get(name="management"))
@@ -98,6 +99,12 @@ def get(url):
     return took * 1000
 
 
+def timed(function, *args, **kwargs):
+    began = time.perf_counter()
+    result = function(*args, **kwargs)
+    return (time.perf_counter() - began) * 1000, result
+
+
 def count():
     with connection.cursor() as cursor:
         began = time.perf_counter()
@@ -106,26 +113,53 @@ def count():
         return (time.perf_counter() - began) * 1000, rows
 
 
+def empty():
+    # Another process's cache and memory: nothing of the statistics in either.
+    cache.clear()
+    dashboard._LAST.clear()
+
+
 get(FULL)  # imports, the first connection, template loading
-figures = {name: [] for name in (
-    "count_ms", "full_cold_ms", "full_first_view_ms", "full_cached_ms",
+names = (
+    "count_ms", "build_ms", "task_cold_ms", "task_unchanged_ms",
+    "full_cold_ms", "full_warmed_ms", "full_first_view_ms", "full_cached_ms",
     "one_cold_ms", "one_first_view_ms", "one_cached_ms",
-)}
+)
+figures = {name: [] for name in names}
+until = dashboard.periods.last_complete_month(dashboard.timezone.localdate())
+counts = dashboard._complete(queries.counts(), until)
+fixed = dashboard._fixed()
 for _ in range(ROUNDS):
     figures["count_ms"].append(count()[0])
-    cache.clear()
-    dashboard._LAST.clear()
+    # The cube alone: filling and protecting it from counts read already.
+    took, cube = timed(disclosure.build, counts, k=10, until=until, extra_departments=fixed)
+    figures["build_ms"].append(took)
+    # Cold: no snapshot at all (first start, no worker): the request takes one.
+    empty()
     figures["full_cold_ms"].append(get(FULL))
     figures["full_cached_ms"].append(get(FULL))
+    # The background task from cold (as after the data changed), then a reader in a
+    # web process that did not build the cube.
+    empty()
+    figures["task_cold_ms"].append(timed(tasks.refresh_statistics)[0])
+    figures["task_unchanged_ms"].append(timed(tasks.refresh_statistics)[0])
+    dashboard._LAST.clear()
+    figures["full_warmed_ms"].append(get(FULL))
     figures["one_first_view_ms"].append(get(ONE))
     figures["one_cached_ms"].append(get(ONE))
-    cache.clear()
+    # The cube cached, no view warmed: the full dashboard's first view.
+    empty()
+    dashboard.refresh()
     dashboard._LAST.clear()
-    figures["one_cold_ms"].append(get(ONE))
     figures["full_first_view_ms"].append(get(FULL))
+    empty()
+    figures["one_cold_ms"].append(get(ONE))
     figures["count_ms"].append(count()[0])
 result = {name: statistics.median(values) for name, values in figures.items()}
 result["rows"] = count()[1]
+result["cells"] = len(cube.counts)
+result["suppressed"] = cube.hidden.count(1)
+result["primary"] = sum(1 for value in cube.counts if value < cube.k)
 with connection.cursor() as cursor:
     cursor.execute("SELECT count(*) FROM anonymizer_statistic_rollup")
     result["rollup_rows"] = cursor.fetchone()[0]
@@ -162,8 +196,8 @@ def test_statistics_dashboard_against_a_bare_count(tmp_path, report):
         **ratios,
         total_seconds=time.monotonic() - started,
     )
-    if figures["full_first_view_ms"] > GOAL_MS:
+    if figures["full_warmed_ms"] > GOAL_MS:
         pytest.xfail(
-            f"full dashboard {figures['full_first_view_ms']:.0f} ms with the cube cached "
+            f"full dashboard {figures['full_warmed_ms']:.0f} ms after the background task "
             f"(goal {GOAL_MS:.0f} ms; cold {figures['full_cold_ms']:.0f} ms)"
         )
