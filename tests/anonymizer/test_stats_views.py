@@ -82,7 +82,7 @@ def test_the_workspace_links_hr_to_the_statistics(client, hanna):
     ("persona", "lands_on"), [("mia", "stats_dashboard"), ("hanna", "workspace")]
 )
 def test_a_login_lands_management_on_the_statistics_and_recruiters_on_the_workspace(
-    client, request, persona, lands_on
+    db, client, request, persona, lands_on
 ):
     user = request.getfixturevalue(persona)
     user.set_password("a long enough password")
