@@ -15,9 +15,11 @@ Measured: ten representative queries (single words common and rare, German compo
 prefixes, two-word queries, skill and tag filters, a location filter), each run
 REPEATS times through the product's path, as the search page calls it:
 visible_pool_entries(HR user) -> pool_search_page (the first page of 25, its members'
-names and the paginator's count). Median and
-p95 over all runs, in ms, against the median of the bare COUNT(*). Goal: p95 under
-GOAL_P95_MS; missing it marks the test xfail with the figures (docs/benchmarks.md).
+names and the paginator's count, capped at talentpool.search.COUNT_CAP as the page
+shows it). Median and p95 over all runs, in ms, against the median of the bare
+COUNT(*), and each query's median and p95. Goal: p95 under GOAL_P95_MS; missing it
+marks the test xfail with the figures, as the other benchmarks do (docs/benchmarks.md).
+The matches reported per query are the full count, taken outside the timed runs.
 """
 
 from __future__ import annotations
@@ -345,7 +347,9 @@ def test_pool_search_latency_against_a_bare_count(report, hanna):
         median_ratio=median / baseline,
         p95_ratio=high / baseline,
         **{
-            f"query {name} (matches {matches[name]:,})": statistics.median(values)
+            f"query {name} (matches {matches[name]:,}), median / p95": (
+                f"{statistics.median(values):.1f} / {p95(values):.1f}"
+            )
             for name, values in per_query.items()
         },
     )
