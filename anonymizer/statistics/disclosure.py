@@ -399,6 +399,7 @@ class _Attributes:
         self.sizes = [len(dimension) for dimension in self.options]
         self.known: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
         self.cells: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.around: dict[tuple, list[tuple[tuple, tuple]]] = {}
 
     def touched(self, choice: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
         found = self.known.get(choice)
@@ -408,6 +409,19 @@ class _Attributes:
                 for n, (dim, c) in enumerate(zip(DIMENSIONS, choice, strict=True))
             }
             found = self.known[choice] = tuple(_gamma_effects(gammas))
+        return found
+
+    def neighbours(self, choice: tuple[int, ...], position: int) -> list[tuple[tuple, tuple]]:
+        """The choices that differ from `choice` at `position` only, in the order of
+        their options, each with the categories it touches."""
+        key = (choice, position)
+        found = self.around.get(key)
+        if found is None:
+            found = self.around[key] = []
+            for option in range(self.sizes[position]):
+                if option != choice[position]:
+                    trial = (*choice[:position], option, *choice[position + 1 :])
+                    found.append((trial, self.categories(trial)))
         return found
 
     def categories(self, choice: tuple[int, ...]) -> tuple[int, ...]:
@@ -530,18 +544,14 @@ class _Protector:
         # The attributes: many of their changes touch the same categories, tried once
         # (a candidate tried before never beats the best, which is it or better).
         seen = {cats}
-        for position, size in enumerate(attributes.sizes):
+        for position in range(len(choice)):
             if not best:
                 break
-            for option in range(size):
-                if option == choice[position]:
-                    continue
-                trial = (*choice[:position], option, *choice[position + 1 :])
-                trial_cats = attributes.categories(trial)
+            for trial, trial_cats in attributes.neighbours(choice, position):
                 if trial_cats in seen:
                     continue
                 seen.add(trial_cats)
-                found = price(rows, trial_cats)
+                found = sum([cost[row + c] for row in rows for c in trial_cats])
                 if found < best:
                     best, choice, cats = found, trial, trial_cats
                     if not best:
