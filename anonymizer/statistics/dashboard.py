@@ -206,8 +206,8 @@ def refresh(*, force: bool = False, warm: bool = False) -> Snapshot:
             if not cache.touch(f"stats-summary:{key}", CACHE_SECONDS):
                 cache.set(f"stats-summary:{key}", _summary(_LAST[key]), CACHE_SECONDS)
     snapshot = Snapshot(key, k, until, version, live_digest, fixed_digest, time.time())
-    if warm:
-        summary = cache.get(f"stats-summary:{key}")
+    summary = cache.get(f"stats-summary:{key}") if warm else None
+    if summary is not None:
         landing = periods.parse(None, summary.tree)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
