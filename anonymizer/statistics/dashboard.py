@@ -1,5 +1,9 @@
 """The tables of one view of the statistics (a period and a department), read from the
-protected cube: every count is a cube cell, shown only when the cube publishes it."""
+protected cube: every count is a cube cell, shown only when the cube publishes it.
+
+Which cube the pages show is a snapshot (refresh()), taken in the background every
+REFRESH_SECONDS and after each retention run, so that readers find the cube, its
+summary and the landing view in the cache and read no counts."""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from ats.models import Channel, Department, Gender, Stage
 
 UNSOLICITED = "~unsolicited"  # the department filter's value for unsolicited applications
 CACHE_SECONDS = 24 * 3600
-LIVE_SECONDS = 300
+LIVE_SECONDS = 300  # how far the statistics may lag the data while a worker runs
 
 BUCKET_LABELS = {
     "before_interview": gettext_lazy("Before an interview"),

@@ -7,6 +7,7 @@ request takes a snapshot itself only when none is young enough."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -179,8 +180,15 @@ def test_the_task_runs_every_five_minutes_and_after_the_retention_run(db, may):
         if entry["task"] == tasks.refresh_statistics.name
     )
     assert entry["schedule"] == dashboard.REFRESH_SECONDS < dashboard.STALE_SECONDS
+    from ats.celery import app
+
+    app.loader.import_default_modules()
+    assert tasks.refresh_statistics.name in app.tasks  # what the beat entry names
     statistics(date(2026, 3, 1), 12)
     assert snapshot() is None
     tasks.enforce_retention()  # eager here: the refresh it queues runs at once
     assert snapshot() is not None
     assert snapshot().until == "2026-04"
+    result = tasks.refresh_statistics()
+    assert json.loads(json.dumps(result)) == result  # the json serializer carries it
+    assert set(result) == {"until", "seconds"}  # no count, no name
