@@ -8,7 +8,14 @@ request takes a snapshot itself only when none is young enough."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
+import uuid
 from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -21,6 +28,7 @@ from anonymizer import tasks
 from anonymizer.models import ApplicationStatistic
 from anonymizer.services import enforce_retention
 from anonymizer.statistics import dashboard
+from tests import services as test_services
 from tests.anonymizer.conftest import apply, berlin, decide, person
 from tests.anonymizer.test_stats_views import read_csv
 
@@ -192,3 +200,90 @@ def test_the_task_runs_every_five_minutes_and_after_the_retention_run(db, may):
     result = tasks.refresh_statistics()
     assert json.loads(json.dumps(result)) == result  # the json serializer carries it
     assert set(result) == {"until", "seconds"}  # no count, no name
+
+
+# --- In a real worker ------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker_with_database(transactional_db, django_db_serialized_rollback, settings, tmp_path):
+    """A real `celery -A ats worker` on its own queue, on this test's PostgreSQL database
+    and a Redis cache this process shares (its own Redis database, emptied before and
+    after)."""
+    broker = test_services.redis_url()
+    if connection.vendor != "postgresql":
+        test_services.missing("PostgreSQL", f"the suite runs on {connection.vendor}")
+    parts = urlsplit(broker)
+    cache_url = parts._replace(path="/12").geturl()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": cache_url,
+            "KEY_PREFIX": "hirewell",
+        }
+    }
+    cache.clear()
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
+        f":{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "ATS_DEBUG": "1",
+        "ATS_VAR_DIR": str(tmp_path / "var"),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "ATS_CACHE_URL": cache_url,
+        "DATABASE_URL": database_url,
+    }
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "ats", "worker", "-Q", queue),
+            *("--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+            *("-l", "warning"),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("STATS_WORKER_LOG", os.devnull), "w"),  # noqa: SIM115
+    )
+    try:
+        yield broker, queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        cache.clear()
+
+
+def test_a_worker_takes_the_snapshot_and_readers_read_no_counts(worker_with_database, client, mia):
+    from ats.celery import app
+
+    broker, queue = worker_with_database
+    for month in range(1, 13):
+        statistics(date(2025, month, 1), 12)
+        statistics(date(2025, month, 1), 12, department="")
+    app.conf.task_always_eager = False
+    try:
+        with app.connection_for_write(url=broker) as channel:
+            tasks.refresh_statistics.apply_async(queue=queue, connection=channel)
+    finally:
+        app.conf.task_always_eager = True
+    deadline = time.monotonic() + 60  # the task keeps no result: its snapshot is awaited
+    while snapshot() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert snapshot() is not None, "the worker took no snapshot"
+    dashboard._LAST.clear()  # this process built nothing
+    client.force_login(mia)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("stats_dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert b"288" in response.content  # 2025's applications, as the worker counted them
+    read = [q["sql"] for q in queries if any(t in q["sql"] for t in COUNTING_TABLES)]
+    assert read == [], read
+    assert dashboard._LAST == {}  # the cube itself was not even needed
