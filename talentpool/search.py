@@ -12,9 +12,12 @@ stemming, no stop words: CVs mix German and English); each query word is a prefi
 "Softwareentwicklerin", "Entwickler" finds "Entwicklerin"), not those that end with it
 ("Entwicklerin" does not find "Softwareentwicklerin").
 
-Ranking: a member with a skill that is exactly the query ("Python", "machine learning")
-comes first; then ts_rank with the weights above, where each distinct word of a document
-counts once (a CV repeating a word a hundred times gains nothing).
+Order (pool_search): a member with a skill that is exactly the query ("Python",
+"machine learning") comes first; then those with a query word among their skills (A),
+their tags (B), their name, email or location (C), and last those whom only their
+documents match (D: a CV repeating a word a hundred times gains nothing); each group
+soonest expiry first, so that PostgreSQL reads a page's rows in index order and stops
+(PoolResults). The page counts at most COUNT_CAP matches.
 
 SQLite (development only): the texts are sealed with the vault's keyring and the search
 unseals and matches them in Python, with the same folding, prefixes, filters and order.
@@ -32,7 +35,7 @@ from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
@@ -492,7 +495,13 @@ def _search_postgresql(entries: QuerySet[TalentPoolEntry], ts: TsQueries, n_word
         weighted = _sql(_PROFILE_WEIGHTED, ts.by_weight[weight], ts.exact)
         parts.append(profile_matches.filter(weighted))
     parts.append(matches.filter(_sql(_NO_PROFILE_MATCH, ts.any_word)))
-    return PoolResults(matches, [part.order_by("expires_at", "pk") for part in parts])
+    return PoolResults(
+        matches,
+        [  # exact_skill: the page marks those members ("Skill match")
+            part.annotate(exact_skill=Value(index == 0)).order_by("expires_at", "pk")
+            for index, part in enumerate(parts)
+        ],
+    )
 
 
 # --- The SQLite fallback -----------------------------------------------------------------
@@ -555,8 +564,8 @@ def _search_python(entries: QuerySet[TalentPoolEntry], query: PoolQuery) -> list
                 break
             best = min([best] + [PROFILE_WEIGHTS.index(w) for w in weights if w != "D"])
         else:
-            exact = bool(wanted) and " ".join(wanted) in fields.skills
-            entry.tier = -1 if exact else best
+            entry.exact_skill = bool(wanted) and " ".join(wanted) in fields.skills
+            entry.tier = -1 if entry.exact_skill else best
             found.append(entry)
     # pool_search's order: exact skill, then a word among skills, tags, the rest of the
     # profile, then in documents only; within each, soonest expiry first.

@@ -56,6 +56,9 @@ def test_an_exact_skill_match_ranks_first(db, hanna):
     member(person("Unrelated"), skills=["Java"])
     result = found(hanna, text="python")
     assert result[0] == "Exact"
+    # The page marks the exact match ("Skill match"), and only it.
+    marked = pool_search(visible_pool_entries(hanna), PoolQuery(text="python"))
+    assert [e.candidate.first_name for e in marked if e.exact_skill] == ["Exact"]
     assert set(result) == {"Exact", "Prefixed", "Tagged", "Pythonista"}
     # Skills (A) outrank tags (B), which outrank the profile (C).
     assert result.index("Tagged") < result.index("Pythonista")
