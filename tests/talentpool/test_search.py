@@ -301,3 +301,16 @@ def test_the_count_stops_at_the_cap_and_says_so(db, hanna, monkeypatch):
         False,
         "",
     )
+
+
+def test_the_search_page_says_when_more_members_match_than_it_lists(db, client, hanna, monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for n in range(5):
+        member(person(f"Many{n}"), skills=["Haskell"])
+    client.force_login(hanna)
+    url = reverse("talentpool_recruit:search")
+    page = client.get(url, {"q": "haskell"}).content.decode()
+    assert "More than 3 members match" in page
+    assert "More than" not in client.get(url, {"q": "nothing-like-it"}).content.decode()
