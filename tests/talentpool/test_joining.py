@@ -197,3 +197,11 @@ def test_a_bulk_rejection_offers_the_pool_to_each_person_not_in_it(
     bodies = {message.to[0]: message.body for message in mail.outbox}
     assert "/talent-pool/offer/" in bodies["zoe.nunez@example.org"]
     assert "/talent-pool/offer/" not in bodies["anna@example.org"]
+
+
+def test_every_careers_page_links_to_the_talent_pool_form(client, db):
+    from django.urls import reverse
+
+    join = reverse("talentpool:join")
+    for page in (reverse("careers_site:home"), reverse("careers_site:privacy"), join):
+        assert f'href="{join}"' in client.get(page).content.decode()
