@@ -336,14 +336,12 @@ def _delete_applications_rows(
     ):
         counts[application_id]["stage_changes"] += 1
     consents = Consent.objects.filter(Q(application__in=ids) | Q(candidate__in=erased_candidates))
-    consent_ids = []
     for pk, application_id, candidate_id in consents.values_list(
         "pk", "application_id", "candidate_id"
     ):
         counted_with = application_id if application_id in counts else goes_with[candidate_id]
         counts[counted_with]["consents"] += 1
         owner[("ats.consent", str(pk))] = counted_with
-        consent_ids.append(pk)
     for pk in ids:
         owner[("ats.application", str(pk))] = pk
     for candidate_id, pk in goes_with.items():
@@ -359,13 +357,14 @@ def _delete_applications_rows(
     for _event, target_type, target_id in events:
         counts[owner[(target_type, target_id)]]["audit_events"] += 1
     AuditEvent.objects.filter(pk__in=[pk for pk, _, _ in events]).delete()
-    Document.objects.filter(application__in=ids).delete()
-    Note.objects.filter(application__in=ids).delete()
-    Evaluation.objects.filter(application__in=ids).delete()
-    CandidateEmail.objects.filter(application__in=ids).delete()
-    StageChange.objects.filter(application__in=ids).delete()
-    Consent.objects.filter(pk__in=consent_ids).delete()
-    Application.objects.filter(pk__in=ids).delete()
+    # The rows counted above go by the cascades of these two deletes (documents, notes,
+    # evaluations, emails, stage changes, restrictions and the application's consents
+    # with the applications; the person's consents, sign-ins and exports with the
+    # candidates), each table once: deleting the children first as well made the
+    # collectors look for them again, a statement per table for nothing. Only the keys
+    # are read for the applications, which no receiver listens to; the candidates are
+    # read whole, for the pre_delete receivers (ats.models.requests).
+    Application.objects.filter(pk__in=ids).only("pk").delete()
     Candidate.objects.filter(pk__in=erased_candidates).delete()
     for pk in ids:
         counts[pk]["applications"] = 1
