@@ -86,8 +86,9 @@ ROOT_URLCONF = "bench_urls"
 
 BENCH_URLS = '''
 """The baseline's URLconf: the login page and one minimal authenticated view. The
-careers site's URLs are included only because the login page's layout links to them
-(and "/" is what the careers harness polls until the server answers)."""
+careers site's and the talent pool's public URLs are included only because the login
+page's layout links to them (and "/" is what the careers harness polls until the server
+answers)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -109,6 +110,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
         name="login",
     ),
+    path("talent-pool/", include("talentpool.urls")),
     path("", include("careers_site.urls")),
 ]
 '''
