@@ -38,7 +38,13 @@ CARDS_PER_COLUMN = 25
 @require_safe
 @login_required
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    vacancy = get_object_or_404(visible_vacancies(request.user).select_related("department"), pk=pk)
+    vacancy = get_object_or_404(
+        # Only what the page shows (the description may be long).
+        visible_vacancies(request.user)
+        .select_related("department")
+        .only("title", "status", "location", "department__name"),
+        pk=pk,
+    )
     columns = board_columns(request.user, vacancy, per_column=CARDS_PER_COLUMN)
     list_url = reverse("application_list")
     html = board_html(columns, vacancy_pk=vacancy.pk, list_url=list_url, csrf=get_token(request))
@@ -102,9 +108,8 @@ class _CardRenderer:
     cost about 65 µs (a dozen variable lookups, filters, translations and localised
     numbers), most of the page's time; here a card is one f-string with the candidate's
     name escaped, the labels translated and escaped once, the file address reversed
-    once and each calendar day formatted once per page. The card's Move button submits
-    its column's move form (templates/ats/pipeline_board.html) to the card's own move
-    address."""
+    once and each calendar day and mean rating formatted once per page. The card's Move
+    button submits its column's move form (board_html) to the card's own move address."""
 
     def __init__(self, *, file_prefix: str) -> None:
         self.prefix = escape(file_prefix)
@@ -118,6 +123,7 @@ class _CardRenderer:
         }
         self.badges[True, True] = self.badges[True, False] + self.badges[False, True]
         self.days: dict[date, str] = {}
+        self.ratings: dict[Decimal | float, str] = {}  # mean ratings repeat: 4, 3.5...
         self.zone = timezone.get_current_timezone()
 
     @staticmethod
@@ -140,7 +146,11 @@ class _CardRenderer:
         if applied is None:
             applied = self.days[day] = escape(date_format(day, "SHORT_DATE_FORMAT"))
         if rating:
-            applied += f" · {self.rating} {escape(floatformat(rating, 1))}/5"
+            shown = self.ratings.get(rating)
+            if shown is None:
+                shown = f" · {self.rating} {escape(floatformat(rating, 1))}/5"
+                self.ratings[rating] = shown
+            applied += shown
         pk, stage_id = int(pk), int(stage_id)  # never text from the database
         name = escape(f"{first_name} {last_name}".strip())  # as Candidate.full_name
         url = f"{self.prefix}{pk}/"
