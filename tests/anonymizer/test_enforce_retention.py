@@ -306,3 +306,57 @@ def test_batches_cover_every_due_application(vacancy_a, django_capture_on_commit
 def test_the_instant_must_be_aware(db):
     with pytest.raises(ValueError):
         enforce_retention(now=DUE.replace(tzinfo=None))
+
+
+def test_a_batch_erases_every_row_about_its_applications_and_clears_the_persons_requests(
+    rejected_zoe, zoe, vacancy_a, vacancy_b, hanna, django_capture_on_commit_callbacks
+):
+    """The batch's set-based erasure: the rows of every kind about the erased
+    applications go, each counted with its own application, and a person who goes
+    leaves their data requests without their words or address (ats.models.requests);
+    a person who stays keeps theirs whole."""
+    from ats.models import Consent, DataRequest, Note, Restriction
+    from talentpool.models import TalentPoolEntry
+
+    note = Note.objects.create(application=rejected_zoe, author=hanna, body="Strong on SQL.")
+    note.mentions.add(hanna)
+    Restriction.objects.create(application=rejected_zoe, placed_at=COMMUNICATED)
+    consent(zoe, Purpose.SPECIAL_CATEGORY, given_at=SUBMITTED, application=rejected_zoe)
+    consent(zoe, Purpose.TALENT_POOL, given_at=SUBMITTED, withdrawn_at=COMMUNICATED)
+    kept = person("kai")
+    kept_application = apply(kept, vacancy_b, at=SUBMITTED)
+    other = decide(apply(kept, vacancy_a, at=SUBMITTED), "rejected", at=COMMUNICATED)
+    request = {
+        "kind": DataRequest.Kind.OBJECTION,
+        "via": DataRequest.Via.EMAIL,
+        "received_at": COMMUNICATED,
+        "due_at": COMMUNICATED + timedelta(days=30),
+        "reason": "I object to the profiling.",
+    }
+    zoes = DataRequest.objects.create(candidate=zoe, contact_email="zoe@example.net", **request)
+    kais = DataRequest.objects.create(candidate=kept, contact_email="kai@example.net", **request)
+
+    report = run(django_capture_on_commit_callbacks, now=DUE + SECOND)
+
+    assert report.erased["application"] == 2 and report.failures == 0
+    assert not Application.objects.filter(pk__in=[rejected_zoe.pk, other.pk]).exists()
+    assert not Candidate.objects.filter(pk=zoe.pk).exists()
+    assert Application.objects.filter(pk=kept_application.pk).exists()
+    assert not Note.objects.exists() and not Note.mentions.through.objects.exists()
+    assert not Restriction.objects.exists()
+    assert not Consent.objects.exists()
+    assert not TalentPoolEntry.objects.exists()
+    counts = sorted(
+        (record.counts["candidates"], record.counts["notes"], record.counts["consents"])
+        for record in ErasureRecord.objects.all()
+    )
+    assert counts == [(0, 0, 0), (1, 1, 2)]
+    zoes.refresh_from_db()
+    assert (zoes.candidate_id, zoes.reason, zoes.contact_email) == (None, "", "")
+    assert zoes.kind == DataRequest.Kind.OBJECTION and zoes.due_at == request["due_at"]
+    kais.refresh_from_db()
+    assert (kais.candidate_id, kais.reason, kais.contact_email) == (
+        kept.pk,
+        request["reason"],
+        "kai@example.net",
+    )
