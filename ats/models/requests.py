@@ -5,7 +5,7 @@ exports (careers_site.selfservice).
 Kept in ats because several apps read them (the workspace's selectors hide a restricted
 application, the careers site signs people in); they hold ids and dates, and the little
 personal data a request needs (the person's own words, the address a request came from)
-is cleared when the person is erased (see `_forget_person` below).
+is cleared when the person is erased (see `forget_person` below).
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from ats.models.applications import Application
 from ats.models.candidates import Candidate
+
+
+def forget_person(collector, field, sub_objs, using):
+    """on_delete of a request's candidate: whichever path erases a person (the retention
+    job, a self-service erasure, spam), their requests keep only what accountability
+    needs: kind, dates, state and outcome. Set-based, once per deletion: the reason and
+    the contact address are cleared before the link (the updates run in this order)."""
+    opts = sub_objs.model._meta
+    collector.add_field_update(opts.get_field("reason"), "", sub_objs)
+    collector.add_field_update(opts.get_field("contact_email"), "", sub_objs)
+    collector.add_field_update(field, None, sub_objs)
 
 
 class DataRequest(models.Model):
@@ -58,7 +67,7 @@ class DataRequest(models.Model):
     )
     candidate = models.ForeignKey(
         Candidate,
-        on_delete=models.SET_NULL,
+        on_delete=forget_person,
         null=True,
         blank=True,
         related_name="data_requests",
@@ -194,10 +203,3 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"Data export {self.pk}"
-
-
-@receiver(pre_delete, sender=Candidate, dispatch_uid="ats.requests.forget_person")
-def _forget_person(sender: type[Candidate], instance: Candidate, **kwargs: object) -> None:
-    """Whichever path erases a person (the retention job, a self-service erasure, spam),
-    their requests keep only what accountability needs: kind, dates, state and outcome."""
-    DataRequest.objects.filter(candidate=instance.pk).update(reason="", contact_email="")
