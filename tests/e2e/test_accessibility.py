@@ -22,7 +22,9 @@ def vacancy(transactional_db):
     return vacancy
 
 
-@pytest.mark.parametrize("path", ["/", "/careers/?q=engineer", "/privacy/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/careers/?q=engineer", "/privacy/", "/talent-pool/join/", "/my-data/"]
+)
 def test_the_public_pages_have_no_serious_accessibility_findings(audit, live_server, vacancy, path):
     assert audit(live_server.url + path) == []
 
