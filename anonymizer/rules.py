@@ -12,9 +12,9 @@ the site's time zone (settings.TIME_ZONE), on the same day N months later; a day
 month lacks becomes its last day (31 August + 6 months = 28 February, or 29 in a leap
 year). A wall-clock time that the clocks skip on that day (spring forward) is read with
 the offset before the change, so it falls one hour later on the wall clock; a time that
-occurs twice (fall back) is its first occurrence. The date part is the one
-implementation in ats.services.decisions.add_months, which the recruiter workspace uses
-for the erasure date it shows.
+occurs twice (fall back) is its first occurrence. The one implementation is
+ats.services.decisions.months_after (with add_months for the date part, which the
+recruiter workspace uses for the erasure date it shows), shared with the request desk.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import timezone
 
-from ats.services.decisions import add_months
+from ats.services.decisions import months_after
 
 if TYPE_CHECKING:
     from ats.models import Application
@@ -76,19 +76,6 @@ class Deadline:
 
 def site_zone() -> tzinfo:
     return timezone.get_default_timezone()
-
-
-def months_after(moment: datetime, months: int) -> datetime:
-    """The same wall-clock time in the site's time zone, `months` calendar months later
-    (see the module's docstring for month ends and daylight saving changes)."""
-    zone = site_zone()
-    local = moment.astimezone(zone)
-    day = add_months(local.date(), months)
-    wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone)
-    # In UTC: a wall time in a skipped hour becomes a real instant, and one that occurs
-    # twice an unambiguous one (Python never finds an ambiguous local time equal to an
-    # instant in another zone).
-    return wall.astimezone(UTC)
 
 
 def start_of_day_after(day: date) -> datetime:

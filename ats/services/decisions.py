@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -209,6 +209,20 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    """The same wall-clock time in the site's time zone, `months` calendar months later
+    (add_months for the day): the one month rule of the retention engine
+    (anonymizer.rules), the talent pool and the request desk's deadlines."""
+    zone = timezone.get_default_timezone()
+    local = moment.astimezone(zone)
+    day = add_months(local.date(), months)
+    wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone)
+    # In UTC: a wall time in a skipped hour becomes a real instant, and one that occurs
+    # twice an unambiguous one (Python never finds an ambiguous local time equal to an
+    # instant in another zone).
+    return wall.astimezone(UTC)
 
 
 def erasure_date(application: Application) -> date | None:

@@ -5,10 +5,10 @@ processing, which freezes an application until HR lifts it (ats.restrictions); a
 daily digest of overdue and due-soon requests.
 
 The deadline is one calendar month from receipt, extendable by up to two further months
-with a recorded reason (Art. 12(3) GDPR). Month arithmetic is the retention engine's
-(anonymizer.rules.months_after), repeated here in three lines because ats may not
-import the apps built on it: the same wall-clock time in the site's time zone, on the
-same day N months later (a day the month lacks becomes its last day).
+with a recorded reason (Art. 12(3) GDPR). Month arithmetic is the project's one rule
+(ats.services.decisions.months_after, which the retention engine uses too): the same
+wall-clock time in the site's time zone, on the same day N months later (a day the
+month lacks becomes its last day).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -41,22 +41,13 @@ from ats.models import (
     Restriction,
 )
 from ats.selectors import HR
-from ats.services.decisions import add_months
+from ats.services.decisions import months_after
 
 logger = logging.getLogger(__name__)
 
 Kind, State, Via = DataRequest.Kind, DataRequest.State, DataRequest.Via
 
 DIGEST_SENT_CACHE_KEY = "ats:requests-digest:{day}"
-
-
-def months_after(moment: datetime, months: int) -> datetime:
-    zone = timezone.get_default_timezone()
-    local = moment.astimezone(zone)
-    wall = datetime.combine(
-        add_months(local.date(), months), local.time().replace(tzinfo=None), tzinfo=zone
-    )
-    return wall.astimezone(UTC)
 
 
 def deadline_of(request: DataRequest) -> datetime:
