@@ -85,6 +85,22 @@ def channel_choices() -> list[tuple[str, str]]:
 SPECIAL_CATEGORY_FIELDS = ("accommodation_needs", "ethnic_origin")
 
 
+def special_category_consent_check(form: forms.Form, data: dict) -> list[str]:
+    """The rule of every form that asks for special-category data: answers need the
+    explicit consent beside them. The fields answered; an error on the consent box when
+    some are answered without it."""
+    given = [f for f in SPECIAL_CATEGORY_FIELDS if data.get(f)]
+    if given and not data.get("special_category_consent"):
+        form.add_error(
+            "special_category_consent",
+            _(
+                "You filled in information about your health or origin. We may only "
+                "process it with your consent: tick this box, or clear those fields."
+            ),
+        )
+    return given
+
+
 class ApplicationForm(forms.Form):
     first_name = TextField(label=_("First name"), max_length=100)
     last_name = TextField(label=_("Last name"), max_length=100)
@@ -154,15 +170,7 @@ class ApplicationForm(forms.Form):
         data = super().clean()
         if data.get("channel") == Channel.OTHER and not data.get("channel_other"):
             self.add_error("channel_other", _("Please tell us where you heard about us."))
-        given = [f for f in SPECIAL_CATEGORY_FIELDS if data.get(f)]
-        if given and not data.get("special_category_consent"):
-            self.add_error(
-                "special_category_consent",
-                _(
-                    "You filled in information about your health or origin. We may only "
-                    "process it with your consent: tick this box, or clear those fields."
-                ),
-            )
+        special_category_consent_check(self, data)
         return data
 
     @property

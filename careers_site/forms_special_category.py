@@ -6,7 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from careers_site.forms import SPECIAL_CATEGORY_FIELDS, ApplicationForm
+from careers_site.forms import (
+    SPECIAL_CATEGORY_FIELDS,
+    ApplicationForm,
+    special_category_consent_check,
+)
 
 
 class SpecialCategoryForm(forms.Form):
@@ -18,18 +22,9 @@ class SpecialCategoryForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        given = [f for f in SPECIAL_CATEGORY_FIELDS if data.get(f)]
-        if not given:
+        if not special_category_consent_check(self, data):
             self.add_error(
                 None, _("Fill in at least one of the fields, or simply close this page.")
-            )
-        elif not data.get("special_category_consent"):
-            self.add_error(
-                "special_category_consent",
-                _(
-                    "You filled in information about your health or origin. We may only "
-                    "process it with your consent: tick this box, or clear those fields."
-                ),
             )
         return data
 
