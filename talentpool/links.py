@@ -12,15 +12,12 @@ from django.core import signing
 from django.urls import reverse
 
 from ats.models import Candidate
+from careers_site.links import absolute
 
 JOIN_OFFER_SALT = "hirewell.talentpool.join-offer"
 # How long an offer to join stays open (the rejection email, HR's invitation, the
 # acknowledgement of an emailed application).
 JOIN_OFFER_MAX_AGE = timedelta(days=30)
-
-
-def absolute(path: str) -> str:
-    return f"{settings.ATS_BASE_URL}{path}"
 
 
 def join_offer_token(
